@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "archive"
+    verbose_name = "Archive"
+
+    def ready(self):
+        # Dates, search text and fixture versions are kept by signal handlers,
+        # so that they also run for raw saves made by `loaddata`.
+        from django.db.models.signals import post_migrate
+
+        from archive import signals  # noqa: F401
+        from archive.permissions import sync_groups_after_migrate
+
+        post_migrate.connect(sync_groups_after_migrate, sender=self)

@@ -1,0 +1,210 @@
+"""Historical dates: the one place that parses, validates, bounds and displays them.
+
+Dates are stored as EDTF strings (Extended Date/Time Format, levels 0 and 1,
+as the Library of Congress defines them), for example ``1941-07-30``,
+``1941-07``, ``1939``, ``1939-09/1939-10``, ``1941~`` (approximate),
+``1941?`` (uncertain), ``194X`` (some year of the 1940s).
+
+From each string we derive:
+
+* ``earliest`` / ``latest``: the first and last calendar day the date can
+  mean, stored in indexed columns for sorting and range filters. They are the
+  *strict* bounds of what was written: "circa 1941" spans 1941, not a guessed
+  margin around it, so that filters give answers an archivist can predict.
+  An open end (``1941/..``) or an unknown end (``1941/``) has no bound
+  (``None``): it overlaps every range on that side.
+* ``display``: a reading for people: "30 July 1941", "July 1941",
+  "circa 1941", "1940s", "September 1939 – October 1939".
+* ``approximate`` / ``uncertain`` flags.
+
+Level 2 forms (sets, partial qualification, exponential years) and years
+outside 1–9999 are refused with a message that says so: they cannot be
+bounded by calendar dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from edtf.parser import parser_classes as edtf_classes
+from edtf.parser.grammar import level0Expression, level1Expression
+from pyparsing import ParseException
+
+# Levels 0 and 1 only: what the specification promises.
+_PARSER = level0Expression ^ level1Expression
+
+EXAMPLES = "1941-07-30, 1941-07, 1941, 1941~ (circa), 1941? (uncertain), 194X or 1939-09/1939-10"
+
+SEASONS = {"21": "Spring", "22": "Summer", "23": "Autumn", "24": "Winter"}
+
+
+@dataclass(frozen=True)
+class HistoricalDate:
+    """A parsed EDTF string and what the archive derives from it."""
+
+    edtf: str
+    earliest: datetime.date | None
+    latest: datetime.date | None
+    display: str
+    approximate: bool
+    uncertain: bool
+
+
+def invalid(value: str, reason: str | None = None) -> ValidationError:
+    message = f"“{value}” is not a valid EDTF date"
+    message += f": {reason}." if reason else f". Use a form such as {EXAMPLES}."
+    return ValidationError(message, code="invalid_edtf", params={"value": value})
+
+
+def parse(value: str) -> HistoricalDate:
+    """Parse an EDTF string, or raise ``ValidationError`` with a clear message."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError("A date is required here.", code="required")
+    if text != value:
+        raise invalid(value, "remove the spaces around it")
+    try:
+        parsed = _PARSER.parse_string(text, parse_all=True)[0]
+    except ParseException:
+        raise invalid(value) from None
+
+    if isinstance(parsed, edtf_classes.LongYear):
+        raise invalid(value, "years outside 1–9999 are not supported")
+    if isinstance(parsed, edtf_classes.Interval):
+        return _interval(value, parsed)
+    earliest, latest = _bounds(value, parsed)
+    return HistoricalDate(
+        edtf=value,
+        earliest=earliest,
+        latest=latest,
+        display=_display_point(parsed),
+        approximate=_approximate(parsed),
+        uncertain=_uncertain(parsed),
+    )
+
+
+def validate(value: str) -> None:
+    """A Django field validator: refuse anything :func:`parse` refuses."""
+    if value:
+        parse(value)
+
+
+def check_order(earlier: HistoricalDate, later: HistoricalDate, message: str) -> None:
+    """Refuse two dates that cannot be in this order (born after died…)."""
+    if earlier.earliest and later.latest and earlier.earliest > later.latest:
+        raise ValidationError(message, code="date_order")
+
+
+# --- bounds ----------------------------------------------------------------
+
+
+def _to_date(value: str, struct) -> datetime.date:
+    year = struct.tm_year
+    if not 1 <= year <= 9999:
+        raise invalid(value, "years outside 1–9999 are not supported")
+    try:
+        return datetime.date(year, struct.tm_mon, struct.tm_mday)
+    except ValueError:
+        raise invalid(value, "that day does not exist in the calendar") from None
+
+
+def _bounds(value: str, parsed) -> tuple[datetime.date, datetime.date]:
+    if _is_negative(parsed):
+        raise invalid(value, "years outside 1–9999 are not supported")
+    return _to_date(value, parsed.lower_strict()), _to_date(value, parsed.upper_strict())
+
+
+def _is_negative(parsed) -> bool:
+    date = getattr(parsed, "date", parsed)
+    year = getattr(date, "year", None) or ""
+    return str(year).startswith("-")
+
+
+def _interval(value: str, parsed) -> HistoricalDate:
+    lower, upper = parsed.lower, parsed.upper
+    earliest = None if _is_open_end(lower) else _bounds(value, lower)[0]
+    latest = None if _is_open_end(upper) else _bounds(value, upper)[1]
+    if earliest and latest and earliest > latest:
+        raise invalid(value, "the interval ends before it starts")
+    return HistoricalDate(
+        edtf=value,
+        earliest=earliest,
+        latest=latest,
+        display=_display_interval(lower, upper),
+        approximate=_approximate(lower) or _approximate(upper),
+        uncertain=_uncertain(lower) or _uncertain(upper),
+    )
+
+
+def _is_open_end(section) -> bool:
+    return isinstance(section, edtf_classes.UnspecifiedIntervalSection)
+
+
+# --- qualifiers --------------------------------------------------------------
+
+
+def _approximate(parsed) -> bool:
+    return bool(
+        getattr(parsed, "is_approximate", False)
+        or getattr(parsed, "is_uncertain_and_approximate", False)
+    )
+
+
+def _uncertain(parsed) -> bool:
+    return bool(
+        getattr(parsed, "is_uncertain", False)
+        or getattr(parsed, "is_uncertain_and_approximate", False)
+    )
+
+
+# --- display -------------------------------------------------------------------
+
+
+def _display_interval(lower, upper) -> str:
+    if _is_open_end(lower):
+        end = _display_point(upper)
+        return f"until {end}" if lower.is_open else f"unknown – {end}"
+    if _is_open_end(upper):
+        start = _display_point(lower)
+        return f"from {start}" if upper.is_open else f"{start} – unknown"
+    return f"{_display_point(lower)} – {_display_point(upper)}"
+
+
+def _display_point(parsed) -> str:
+    if isinstance(parsed, edtf_classes.UncertainOrApproximate):
+        text = _display_point(parsed.date)
+        return _qualify(text, parsed)
+    if isinstance(parsed, edtf_classes.DateAndTime):
+        return f"{_display_point(parsed.date)}, {parsed.time}"
+    if isinstance(parsed, edtf_classes.Season):
+        return f"{SEASONS.get(str(parsed.season), 'Season')} {int(parsed.year)}"
+    text = _display_ymd(str(parsed.year), parsed.month, parsed.day)
+    if isinstance(parsed, edtf_classes.Unspecified):
+        return _qualify(text, parsed)
+    return text
+
+
+def _qualify(text: str, parsed) -> str:
+    if getattr(parsed, "is_uncertain_and_approximate", False):
+        return f"circa {text} (uncertain)"
+    if getattr(parsed, "is_approximate", False):
+        return f"circa {text}"
+    if getattr(parsed, "is_uncertain", False):
+        return f"{text} (uncertain)"
+    return text
+
+
+def _display_ymd(year: str, month: str | None, day: str | None) -> str:
+    unknown_digits = year.count("X")
+    if unknown_digits:
+        # 194X: a decade; 19XX: a century; given as the span's first year.
+        return f"{int(year.replace('X', '0'))}s"
+    if not month or "X" in month:
+        return str(int(year))
+    month_name = calendar.month_name[int(month)]
+    if not day or "X" in day:
+        return f"{month_name} {int(year)}"
+    return f"{int(day)} {month_name} {int(year)}"

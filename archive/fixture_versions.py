@@ -1,0 +1,71 @@
+"""Versions for rows that `loaddata` writes.
+
+`loaddata` saves rows "raw": simple-history writes no version for them and
+Django calls no `save()` method. Archivists must still see where every row
+came from, so each raw save is compared with what the database already holds:
+
+* a new row gets a "created" version,
+* a row whose fields the fixture changes gets a "changed" version,
+* a row the fixture leaves as it was gets nothing (loading twice adds no
+  versions),
+
+each with the reason "Loaded from fixture <name>". Record timestamps follow
+the same rule: ``created`` is kept from the database, ``modified`` moves only
+when the fixture changed something.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+from django.utils import timezone
+
+from archive.models.base import Record
+
+_current_fixture: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_fixture", default=None
+)
+# Fields that describe the row's bookkeeping, not its content.
+_BOOKKEEPING = {"created", "modified", "search_text"}
+
+
+@contextlib.contextmanager
+def loading_fixture(name: str):
+    """Name the fixture being loaded, for the reason of the versions it writes."""
+    token = _current_fixture.set(name)
+    try:
+        yield
+    finally:
+        _current_fixture.reset(token)
+
+
+def reason() -> str:
+    name = _current_fixture.get()
+    return f"Loaded from fixture {name}" if name else "Loaded from a fixture"
+
+
+def before_raw_save(instance) -> None:
+    """Decide which version, if any, this raw save needs (see module docstring)."""
+    model = type(instance)
+    existing = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+    if existing is None or not existing.versions.exists():
+        instance._fixture_version = "+"
+        return
+    content = [
+        f.attname for f in model._meta.concrete_fields if f.attname not in _BOOKKEEPING
+    ]
+    changed = any(getattr(existing, f) != getattr(instance, f) for f in content)
+    instance._fixture_version = "~" if changed else None
+    if isinstance(instance, Record):
+        instance.created = existing.created
+        instance.modified = timezone.now() if changed else existing.modified
+
+
+def after_raw_save(instance) -> None:
+    history_type = getattr(instance, "_fixture_version", None)
+    if history_type:
+        type(instance).history.bulk_history_create(
+            [instance], update=history_type == "~", default_change_reason=reason()
+        )
+        del instance._fixture_version

@@ -1,0 +1,341 @@
+"""What every record, relation row and name row of the archive has in common.
+
+* :class:`Record`: a catalogued thing with a slug (its natural key), a
+  published flag, a public description, internal notes that never leave the
+  admin, timestamps and a normalised ``search_text``.
+* :class:`NameFormBase`: a name form of a record (variant, transliteration…).
+* :class:`RelationBase`: a relation row with its role and its own citation.
+* :class:`CitationBase`: a record citing a source.
+* :class:`EDTFField`: an EDTF date string; its derived bounds live in the two
+  columns named ``<field>_earliest`` and ``<field>_latest``.
+
+Every concrete model gets its version history from :func:`versioned`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords, HistoricForeignKey
+
+from archive import dates, search
+
+
+def versioned(*, excluded: tuple[str, ...] = ()) -> HistoricalRecords:
+    """Full history for one model: 64-bit version ids, long reasons.
+
+    ``related_name="versions"`` gives each version a link back to its row, so
+    the versions of many rows can be fetched in one query.
+    """
+    return HistoricalRecords(
+        history_id_field=models.BigAutoField(primary_key=True),
+        history_change_reason_field=models.TextField(null=True),
+        related_name="versions",
+        excluded_fields=list(excluded),
+    )
+
+
+class EDTFField(models.CharField):
+    """An EDTF date (see :mod:`archive.dates`), blank when unknown."""
+
+    description = "An EDTF date string"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault(
+            "help_text",
+            f"An EDTF date, for example {dates.EXAMPLES}. Leave empty when unknown.",
+        )
+        super().__init__(*args, **kwargs)
+        self.validators.append(dates.validate)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == 64:
+            del kwargs["max_length"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        kwargs.pop("help_text", None)
+        return name, path, args, kwargs
+
+
+def date_bounds() -> tuple[models.DateField, models.DateField]:
+    """The ``<field>_earliest`` and ``<field>_latest`` columns of an :class:`EDTFField`.
+
+    Null on a side the date leaves open. Indexed: lists sort and filter on them.
+    """
+    return (
+        models.DateField(null=True, blank=True, editable=False, db_index=True),
+        models.DateField(null=True, blank=True, editable=False, db_index=True),
+    )
+
+
+class DatedMixin:
+    """Derives the bounds of every :class:`EDTFField` and checks date order.
+
+    ``date_order`` lists ``(earlier, later, message)`` triples of EDTF fields
+    that must not be out of order, for example born before died.
+    """
+
+    date_order: tuple[tuple[str, str, str], ...] = ()
+
+    @classmethod
+    def edtf_fields(cls) -> list[EDTFField]:
+        return [f for f in cls._meta.concrete_fields if isinstance(f, EDTFField)]
+
+    def derive_dates(self) -> dict[str, dates.HistoricalDate]:
+        """Parse every date, set its bounds, raise ValidationError per field."""
+        parsed, errors = {}, {}
+        for field in self.edtf_fields():
+            value = getattr(self, field.attname) or ""
+            if not value:
+                setattr(self, f"{field.attname}_earliest", None)
+                setattr(self, f"{field.attname}_latest", None)
+                continue
+            try:
+                parsed[field.attname] = date = dates.parse(value)
+            except ValidationError as error:
+                errors[field.attname] = error
+                continue
+            setattr(self, f"{field.attname}_earliest", date.earliest)
+            setattr(self, f"{field.attname}_latest", date.latest)
+        for earlier, later, message in self.date_order:
+            if earlier in parsed and later in parsed:
+                try:
+                    dates.check_order(parsed[earlier], parsed[later], message)
+                except ValidationError as error:
+                    errors.setdefault(later, error)
+        if errors:
+            raise ValidationError(errors)
+        return parsed
+
+    def clean(self):
+        super().clean()
+        self.derive_dates()
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Record(DatedMixin, models.Model):
+    """A catalogued record: state, person, document, event, place or source."""
+
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=False,
+        help_text="The record's permanent address: lower-case ASCII letters, digits and "
+        "hyphens. Do not change it once published.",
+    )
+    published = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Only published records are visible in the public API.",
+    )
+    description = models.TextField(blank=True)
+    internal_notes = models.TextField(
+        blank=True, help_text="For archivists only: never shown in the public API."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    modified = models.DateTimeField(default=timezone.now, editable=False)
+    # Normalised names, name forms, titles and summaries (archive.search).
+    search_text = models.TextField(blank=True, default="", editable=False)
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def searchable_texts(self) -> list[str]:
+        """The texts a search for this record should match, besides name forms."""
+        return [str(self)]
+
+    def save(self, *args, **kwargs):
+        self.modified = timezone.now()
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        """Normalised names, name forms, titles and summaries (archive.search)."""
+        texts = self.searchable_texts()
+        if self.pk and hasattr(self, "name_forms"):
+            texts += list(self.name_forms.values_list("name", flat=True))
+        return search.document_text(*texts)
+
+    def refresh_search_text(self) -> None:
+        """Store the search text again, after a name form changed.
+
+        A plain UPDATE: the search text is derived, not content, so it gets no
+        version of its own.
+        """
+        type(self)._default_manager.filter(pk=self.pk).update(
+            search_text=self.compute_search_text()
+        )
+
+
+class RowManager(models.Manager):
+    """Finds a relation or name row by the natural key its model declares."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
+
+
+class NameForm(models.TextChoices):
+    AUTHORIZED = "authorized", "authorized form"
+    VARIANT = "variant", "variant"
+    TRANSLITERATION = "transliteration", "transliteration"
+    FORMER = "former", "former name"
+
+
+class Row(DatedMixin, models.Model):
+    """A relation, name, citation or provision row, owned by one record.
+
+    ``natural_key_fields`` names the lookups that identify the row in a
+    fixture, e.g. ``("record__slug", "name", "language")``: fixtures refer to
+    rows by what they say, never by database ids, so loading one twice
+    finds the rows it loaded the first time.
+    """
+
+    natural_key_fields: tuple[str, ...] = ()
+    # The field that points at the owning record: its history lists this row's.
+    owner_field = "record"
+
+    objects = RowManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def natural_key(self):
+        key = []
+        for path in self.natural_key_fields:
+            value = self
+            for attribute in path.split("__"):
+                value = getattr(value, attribute)
+            key.append(value)
+        return tuple(key)
+
+    @property
+    def owner(self):
+        return getattr(self, self.owner_field)
+
+
+class NameFormBase(Row):
+    """One name form of a record: the form, its language and its kind.
+
+    Subclasses add ``record = HistoricForeignKey(<record>, related_name="name_forms")``.
+    """
+
+    name = models.CharField(max_length=300)
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        help_text="A BCP 47 language tag: en, pl, ru, ru-Latn…",
+    )
+    kind = models.CharField(max_length=20, choices=NameForm.choices, default=NameForm.VARIANT)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+        verbose_name = "name form"
+
+    def __str__(self):
+        language = f" ({self.language})" if self.language else ""
+        return f"{self.name}{language}"
+
+    natural_key_fields = ("record__slug", "name", "language")
+
+
+class RelationBase(Row):
+    """A relation row: its role and the source that attests it."""
+
+    role = models.CharField(max_length=100)
+    source = models.ForeignKey(
+        "archive.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The source that attests this relation.",
+    )
+    source_locator = models.CharField(
+        max_length=200, blank=True, help_text="Page, section or paragraph in the source."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+
+class CitationBase(Row):
+    """A record citing a source, with where in the source to look.
+
+    Subclasses add ``record = HistoricForeignKey(<record>, related_name="citations")``.
+    """
+
+    source = models.ForeignKey("archive.Source", on_delete=models.PROTECT, related_name="+")
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Page, section or paragraph in the source."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+        verbose_name = "citation"
+
+    def __str__(self):
+        return f"{self.source}{', ' + self.locator if self.locator else ''}"
+
+    natural_key_fields = ("record__slug", "source__slug", "locator")
+
+
+
+
+def _owned_row_model(base: type[Row], record: type[Record], suffix: str, unique: list[str]):
+    """Declare ``<Record><suffix>``: a ``base`` row owned by ``record``, with history.
+
+    Name forms and citations have the same shape for every record type; this
+    declares each of them in one line instead of five copies of a class.
+    """
+    name = f"{record.__name__}{suffix}"
+    related_name = {"Name": "name_forms", "Citation": "citations"}[suffix]
+    meta = type(
+        "Meta",
+        (base.Meta,),
+        {
+            "verbose_name": base._meta.verbose_name,
+            "constraints": [
+                models.UniqueConstraint(fields=unique, name=f"{name.lower()}_unique")
+            ],
+        },
+    )
+    return type(
+        name,
+        (base,),
+        {
+            "__module__": record.__module__,
+            "__qualname__": name,
+            "record": HistoricForeignKey(
+                record, on_delete=models.CASCADE, related_name=related_name
+            ),
+            "history": versioned(),
+            "Meta": meta,
+        },
+    )
+
+
+def name_forms_of(record: type[Record]):
+    """The model of ``record``'s name forms: ``record.name_forms``."""
+    return _owned_row_model(NameFormBase, record, "Name", ["record", "name", "language"])
+
+
+def citations_of(record: type[Record]):
+    """The model of ``record``'s citations: ``record.citations``."""
+    return _owned_row_model(CitationBase, record, "Citation", ["record", "source", "locator"])

@@ -1,0 +1,125 @@
+"""Events: invasions, negotiations, signings, and who and what took part."""
+
+from django.db import models
+from simple_history.models import HistoricForeignKey
+
+from archive.models.base import EDTFField, Record, RelationBase, citations_of, date_bounds, versioned
+
+
+class EventKind(models.TextChoices):
+    INVASION = "invasion"
+    PARTITION = "partition"
+    NEGOTIATION = "negotiation"
+    SIGNING = "signing"
+    AMNESTY = "amnesty"
+    MISSION = "mission"
+    FORMATION = "formation"
+    CONFERENCE = "conference"
+    BATTLE = "battle"
+    DEPORTATION = "deportation"
+    OTHER = "other"
+
+
+class Event(Record):
+    name = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=EventKind.choices, db_index=True)
+    date = EDTFField(help_text="When it happened, in EDTF; intervals allowed: 1939-09/1939-10.")
+    date_earliest, date_latest = date_bounds()
+    place = HistoricForeignKey(
+        "archive.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+
+    history = versioned(excluded=("search_text",))
+
+    class Meta:
+        ordering = ["date_earliest", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def searchable_texts(self):
+        return [self.name]
+
+
+EventCitation = citations_of(Event)
+
+
+class EventParticipant(RelationBase):
+    """A person who took part in an event: architect, negotiator, commander…"""
+
+    event = HistoricForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    person = HistoricForeignKey(
+        "archive.Person", on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(max_length=100, default="participant")
+
+    history = versioned()
+
+    owner_field = "event"
+    natural_key_fields = ("event__slug", "person__slug", "role")
+
+    class Meta(RelationBase.Meta):
+        verbose_name = "participant"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "role"], name="event_participant_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.role})"
+
+
+class EventState(RelationBase):
+    """A state involved in an event: aggressor, party, mediator…"""
+
+    event = HistoricForeignKey(Event, on_delete=models.CASCADE, related_name="states")
+    state = HistoricForeignKey(
+        "archive.State", on_delete=models.PROTECT, related_name="event_roles"
+    )
+    role = models.CharField(max_length=100, default="party")
+
+    history = versioned()
+
+    owner_field = "event"
+    natural_key_fields = ("event__slug", "state__slug", "role")
+
+    class Meta(RelationBase.Meta):
+        verbose_name = "state involved"
+        verbose_name_plural = "states involved"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "state", "role"], name="event_state_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.state} ({self.role})"
+
+
+class EventDocument(RelationBase):
+    """A document bound up with an event: signed at, negotiated, led to…"""
+
+    event = HistoricForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    document = HistoricForeignKey(
+        "archive.Document", on_delete=models.PROTECT, related_name="event_roles"
+    )
+    role = models.CharField(max_length=100, default="related")
+
+    history = versioned()
+
+    owner_field = "event"
+    natural_key_fields = ("event__slug", "document__slug", "role")
+
+    class Meta(RelationBase.Meta):
+        verbose_name = "document"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "document", "role"], name="event_document_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.document} ({self.role})"

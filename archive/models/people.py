@@ -1,0 +1,83 @@
+"""People: signatories, negotiators, commanders, and the offices they held."""
+
+from django.db import models
+from simple_history.models import HistoricForeignKey
+
+from archive.models.base import (
+    EDTFField,
+    Record,
+    Row,
+    citations_of,
+    date_bounds,
+    name_forms_of,
+    versioned,
+)
+
+
+class Person(Record):
+    name = models.CharField(
+        max_length=300, help_text="The authorized form of the name: “Ivan Maisky”."
+    )
+    born = EDTFField()
+    born_earliest, born_latest = date_bounds()
+    died = EDTFField()
+    died_earliest, died_latest = date_bounds()
+
+    history = versioned(excluded=("search_text",))
+
+    date_order = (("born", "died", "A person cannot die before they are born."),)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "persons"
+
+    def __str__(self):
+        return self.name
+
+    def searchable_texts(self):
+        return [self.name]
+
+
+PersonName = name_forms_of(Person)
+PersonCitation = citations_of(Person)
+
+
+class Position(Row):
+    """An office a person held: “Soviet ambassador to the United Kingdom”."""
+
+    person = HistoricForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
+    title = models.CharField(max_length=300)
+    state = HistoricForeignKey(
+        "archive.State",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="The state the office was held for.",
+    )
+    period = EDTFField(help_text="When the office was held, as an EDTF interval: 1932/1943.")
+    period_earliest, period_latest = date_bounds()
+    source = models.ForeignKey(
+        "archive.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The source that attests this office.",
+    )
+
+    history = versioned()
+
+    owner_field = "person"
+    natural_key_fields = ("person__slug", "title", "period")
+
+    class Meta(Row.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "title", "period"], name="position_unique"
+            )
+        ]
+
+    def __str__(self):
+        period = f" ({self.period})" if self.period else ""
+        return f"{self.title}{period}"

@@ -1,0 +1,33 @@
+"""States: countries, empires, governments (in exile too)."""
+
+from django.db import models
+
+from archive.models.base import EDTFField, Record, citations_of, date_bounds, name_forms_of, versioned
+
+
+class State(Record):
+    name = models.CharField(max_length=300, help_text="The common name: “Soviet Union”.")
+    official_name = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The full official name: “Union of Soviet Socialist Republics”.",
+    )
+    existence = EDTFField(
+        help_text="When the state existed, as an EDTF interval: 1922-12-30/1991-12-26."
+    )
+    existence_earliest, existence_latest = date_bounds()
+
+    history = versioned(excluded=("search_text",))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def searchable_texts(self):
+        return [self.name, self.official_name]
+
+
+StateName = name_forms_of(State)
+StateCitation = citations_of(State)

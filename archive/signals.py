@@ -1,0 +1,47 @@
+"""Signal handlers that keep derived data right for every kind of save.
+
+They run for ordinary saves and for the raw saves of `loaddata` alike, so a
+fixture can neither store an invalid date nor skip its versions.
+"""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from archive import fixture_versions
+from archive.models.base import DatedMixin, NameFormBase, Record
+
+
+def _is_archive_row(sender) -> bool:
+    return issubclass(sender, DatedMixin)
+
+
+@receiver(pre_save)
+def derive_before_save(sender, instance, raw=False, **kwargs):
+    if not _is_archive_row(sender):
+        return
+    # Refuses an invalid date or an impossible order with a ValidationError.
+    instance.derive_dates()
+    if isinstance(instance, Record):
+        instance.search_text = instance.compute_search_text()
+    if raw:
+        fixture_versions.before_raw_save(instance)
+
+
+@receiver(post_save)
+def after_save(sender, instance, raw=False, **kwargs):
+    if not _is_archive_row(sender):
+        return
+    if isinstance(instance, NameFormBase):
+        instance.record.refresh_search_text()
+    if raw:
+        fixture_versions.after_raw_save(instance)
+
+
+@receiver(post_delete)
+def after_delete(sender, instance, **kwargs):
+    if isinstance(instance, NameFormBase):
+        # The record may be going too (cascade); then there is nothing to refresh.
+        record = type(instance).record.field.related_model
+        owner = record._default_manager.filter(pk=instance.record_id).first()
+        if owner is not None:
+            owner.refresh_search_text()
