@@ -52,9 +52,7 @@ def before_raw_save(instance) -> None:
     if existing is None or not existing.versions.exists():
         instance._fixture_version = "+"
         return
-    content = [
-        f.attname for f in model._meta.concrete_fields if f.attname not in _BOOKKEEPING
-    ]
+    content = [f.attname for f in model._meta.concrete_fields if f.attname not in _BOOKKEEPING]
     changed = any(getattr(existing, f) != getattr(instance, f) for f in content)
     instance._fixture_version = "~" if changed else None
     if isinstance(instance, Record):

@@ -150,16 +150,16 @@ class Record(DatedMixin, models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.modified = timezone.now()
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
 
     def searchable_texts(self) -> list[str]:
         """The texts a search for this record should match, besides name forms."""
         return [str(self)]
-
-    def save(self, *args, **kwargs):
-        self.modified = timezone.now()
-        super().save(*args, **kwargs)
 
     def compute_search_text(self) -> str:
         """Normalised names, name forms, titles and summaries (archive.search)."""
@@ -252,25 +252,32 @@ class NameFormBase(Row):
     natural_key_fields = ("record__slug", "name", "language")
 
 
-class RelationBase(Row):
-    """A relation row: its role and the source that attests it."""
+class AttestedRow(Row):
+    """A row that names the source attesting it (one source, with a locator)."""
 
-    role = models.CharField(max_length=100)
     source = models.ForeignKey(
         "archive.Source",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The source that attests this relation.",
+        help_text="The source that attests this row.",
     )
     source_locator = models.CharField(
         max_length=200, blank=True, help_text="Page, section or paragraph in the source."
     )
 
-    class Meta:
+    class Meta(Row.Meta):
         abstract = True
-        ordering = ["pk"]
+
+
+class RelationBase(AttestedRow):
+    """A relation row between a record and another: its role and its source."""
+
+    role = models.CharField(max_length=100)
+
+    class Meta(AttestedRow.Meta):
+        abstract = True
 
 
 class CitationBase(Row):
@@ -296,8 +303,6 @@ class CitationBase(Row):
     natural_key_fields = ("record__slug", "source__slug", "locator")
 
 
-
-
 def _owned_row_model(base: type[Row], record: type[Record], suffix: str, unique: list[str]):
     """Declare ``<Record><suffix>``: a ``base`` row owned by ``record``, with history.
 
@@ -311,9 +316,7 @@ def _owned_row_model(base: type[Row], record: type[Record], suffix: str, unique:
         (base.Meta,),
         {
             "verbose_name": base._meta.verbose_name,
-            "constraints": [
-                models.UniqueConstraint(fields=unique, name=f"{name.lower()}_unique")
-            ],
+            "constraints": [models.UniqueConstraint(fields=unique, name=f"{name.lower()}_unique")],
         },
     )
     return type(

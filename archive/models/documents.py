@@ -108,9 +108,7 @@ class DocumentParty(RelationBase):
 class DocumentSignatory(RelationBase):
     """A person who signed a document, and the state they signed for."""
 
-    document = HistoricForeignKey(
-        Document, on_delete=models.CASCADE, related_name="signatories"
-    )
+    document = HistoricForeignKey(Document, on_delete=models.CASCADE, related_name="signatories")
     person = HistoricForeignKey("archive.Person", on_delete=models.PROTECT, related_name="signed")
     on_behalf_of = HistoricForeignKey(
         "archive.State",

@@ -3,7 +3,14 @@
 from django.db import models
 from simple_history.models import HistoricForeignKey
 
-from archive.models.base import EDTFField, Record, RelationBase, citations_of, date_bounds, versioned
+from archive.models.base import (
+    EDTFField,
+    Record,
+    RelationBase,
+    citations_of,
+    date_bounds,
+    versioned,
+)
 
 
 class EventKind(models.TextChoices):

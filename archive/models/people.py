@@ -4,9 +4,9 @@ from django.db import models
 from simple_history.models import HistoricForeignKey
 
 from archive.models.base import (
+    AttestedRow,
     EDTFField,
     Record,
-    Row,
     citations_of,
     date_bounds,
     name_forms_of,
@@ -42,7 +42,7 @@ PersonName = name_forms_of(Person)
 PersonCitation = citations_of(Person)
 
 
-class Position(Row):
+class Position(AttestedRow):
     """An office a person held: “Soviet ambassador to the United Kingdom”."""
 
     person = HistoricForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
@@ -57,25 +57,15 @@ class Position(Row):
     )
     period = EDTFField(help_text="When the office was held, as an EDTF interval: 1932/1943.")
     period_earliest, period_latest = date_bounds()
-    source = models.ForeignKey(
-        "archive.Source",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The source that attests this office.",
-    )
 
     history = versioned()
 
     owner_field = "person"
     natural_key_fields = ("person__slug", "title", "period")
 
-    class Meta(Row.Meta):
+    class Meta(AttestedRow.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "title", "period"], name="position_unique"
-            )
+            models.UniqueConstraint(fields=["person", "title", "period"], name="position_unique")
         ]
 
     def __str__(self):

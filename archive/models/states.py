@@ -2,7 +2,14 @@
 
 from django.db import models
 
-from archive.models.base import EDTFField, Record, citations_of, date_bounds, name_forms_of, versioned
+from archive.models.base import (
+    EDTFField,
+    Record,
+    citations_of,
+    date_bounds,
+    name_forms_of,
+    versioned,
+)
 
 
 class State(Record):
