@@ -1,7 +1,9 @@
 """The two staff groups and what they may do.
 
 * Archivists add, change and view every record, row and version (changing a
-  version is what "revert" needs); they never delete.
+  version is what "revert" needs). They never delete a record; they may
+  remove a row from a record (a wrong signatory, a duplicate name form):
+  that is an edit of the record, and its version keeps the row.
 * Readers view everything, history included, and change nothing.
 
 Created by migration 0002; :func:`sync_groups` runs again after every
@@ -10,23 +12,43 @@ Created by migration 0002; :func:`sync_groups` runs again after every
 
 from django.apps import apps as global_apps
 
-GROUPS = {
-    "Archivists": ("add", "change", "view"),
-    "Readers": ("view",),
-}
+
+def _row_model_names() -> list[str]:
+    from archive.models import Row
+
+    return [
+        model._meta.model_name
+        for model in global_apps.get_app_config("archive").get_models()
+        if issubclass(model, Row)
+    ]
+
+
+def group_permissions() -> dict[str, list[str]]:
+    """Permission codename prefixes, or whole codenames, per group."""
+    return {
+        "Archivists": ["add_", "change_", "view_"]
+        + [f"delete_{name}" for name in _row_model_names()],
+        "Readers": ["view_"],
+    }
 
 
 def sync_groups(apps=global_apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, actions in GROUPS.items():
+    archive_permissions = Permission.objects.filter(content_type__app_label="archive")
+    for name, codenames in group_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
-        for action in actions:
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="archive", codename__startswith=f"{action}_"
+        group.permissions.add(
+            *[
+                permission
+                for permission in archive_permissions
+                if any(
+                    permission.codename == codename
+                    or (codename.endswith("_") and permission.codename.startswith(codename))
+                    for codename in codenames
                 )
-            )
+            ]
+        )
 
 
 def sync_groups_after_migrate(sender, apps=global_apps, **kwargs):

@@ -59,3 +59,14 @@ def document_text(*parts: str | None) -> str:
     """
     joined = " ".join(normalize(part) for part in parts if part)
     return f" {joined} " if joined else ""
+
+
+def filter_text(queryset, text: str):
+    """Records whose names, name forms, titles or summaries contain every word.
+
+    Each query word must begin a word of the record's ``search_text``:
+    "mays" finds "Mayski", "wladyslaw sikorski" finds "Władysław Sikorski".
+    """
+    for word in words(text):
+        queryset = queryset.filter(search_text__contains=f" {word}")
+    return queryset

@@ -4,10 +4,10 @@ They run for ordinary saves and for the raw saves of `loaddata` alike, so a
 fixture can neither store an invalid date nor skip its versions.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from archive import fixture_versions
+from archive import change_reasons, fixture_versions
 from archive.models.base import DatedMixin, NameFormBase, Record
 
 
@@ -21,6 +21,7 @@ def derive_before_save(sender, instance, raw=False, **kwargs):
         return
     # Refuses an invalid date or an impossible order with a ValidationError.
     instance.derive_dates()
+    change_reasons.apply(instance)
     if isinstance(instance, Record):
         instance.search_text = instance.compute_search_text()
     if raw:
@@ -35,6 +36,13 @@ def after_save(sender, instance, raw=False, **kwargs):
         instance.record.refresh_search_text()
     if raw:
         fixture_versions.after_raw_save(instance)
+
+
+@receiver(pre_delete)
+def before_delete(sender, instance, **kwargs):
+    if _is_archive_row(sender):
+        # Rows removed by a cascade get the reason of the delete that removed them.
+        change_reasons.apply(instance)
 
 
 @receiver(post_delete)

@@ -85,8 +85,12 @@ class DatedMixin:
     def edtf_fields(cls) -> list[EDTFField]:
         return [f for f in cls._meta.concrete_fields if isinstance(f, EDTFField)]
 
-    def derive_dates(self) -> dict[str, dates.HistoricalDate]:
-        """Parse every date, set its bounds, raise ValidationError per field."""
+    def derive_dates(self, *, report_invalid: bool = True) -> dict[str, dates.HistoricalDate]:
+        """Parse every date, set its bounds, raise ValidationError per field.
+
+        ``report_invalid=False`` leaves unparsable dates to the field's own
+        validator (forms run both), so that each error is reported once.
+        """
         parsed, errors = {}, {}
         for field in self.edtf_fields():
             value = getattr(self, field.attname) or ""
@@ -97,7 +101,8 @@ class DatedMixin:
             try:
                 parsed[field.attname] = date = dates.parse(value)
             except ValidationError as error:
-                errors[field.attname] = error
+                if report_invalid:
+                    errors[field.attname] = error
                 continue
             setattr(self, f"{field.attname}_earliest", date.earliest)
             setattr(self, f"{field.attname}_latest", date.latest)
@@ -113,7 +118,7 @@ class DatedMixin:
 
     def clean(self):
         super().clean()
-        self.derive_dates()
+        self.derive_dates(report_invalid=False)
 
 
 class SlugManager(models.Manager):

@@ -1,0 +1,297 @@
+"""What every record's admin shares: reasons, search, history, revert, recovery.
+
+* Every save asks "Reason for this change"; the reason is stored on every
+  version the save writes: the record's, its inline rows', and on delete the
+  rows removed with it (:mod:`archive.change_reasons`).
+* Search matches the normalised names, name forms, titles and summaries
+  (:mod:`archive.search`): "mayski", "Wladyslaw", "u.s.s.r." all work.
+* The history page lists the record's versions and its rows' versions with
+  field-level diffs (:mod:`archive.history`); revert restores an earlier
+  version of the record as a new version.
+* "Deleted records" lists what was deleted; recovering one restores it and
+  the rows deleted with it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive import change_reasons, dates, history, search
+
+REASON_FIELD = "change_reason"
+# Rows deleted within this time of their record count as deleted with it.
+CASCADE_WINDOW = timedelta(seconds=10)
+
+
+class ReasonForm(forms.ModelForm):
+    """A record's form, plus the reason the archivist gives for the change."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="Why you are making this change; it is kept in the record's history.",
+    )
+
+
+class ArchiveInline(admin.TabularInline):
+    """A relation, name or citation row edited under its record."""
+
+    extra = 0
+    show_change_link = False
+
+
+class DecadeFilter(admin.SimpleListFilter):
+    """Records whose date overlaps a decade (uses the derived bounds)."""
+
+    title = "decade"
+    parameter_name = "decade"
+    date_field = "date"
+
+    def lookups(self, request, model_admin):
+        bounds = model_admin.model._default_manager.aggregate(
+            first=Min(f"{self.date_field}_earliest"),
+            last=Max(f"{self.date_field}_latest"),
+        )
+        if not bounds["first"] or not bounds["last"]:
+            return []
+        start, end = bounds["first"].year // 10 * 10, bounds["last"].year // 10 * 10
+        return [(str(decade), f"{decade}s") for decade in range(end, start - 10, -10)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            decade = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(
+            **{
+                f"{self.date_field}_earliest__lte": f"{decade + 9}-12-31",
+                f"{self.date_field}_latest__gte": f"{decade}-01-01",
+            }
+        )
+
+
+def decade_filter(field_name: str, label: str) -> type[DecadeFilter]:
+    return type(
+        f"{field_name.title()}DecadeFilter",
+        (DecadeFilter,),
+        {"date_field": field_name, "title": label, "parameter_name": f"{field_name}_decade"},
+    )
+
+
+def edtf_display(field_name: str, label: str):
+    """A changelist column that shows an EDTF date as people read it."""
+
+    def column(model_admin, obj):
+        value = getattr(obj, field_name)
+        return dates.parse(value).display if value else ""
+
+    column.short_description = label
+    column.admin_order_field = f"{field_name}_earliest"
+    return column
+
+
+class ArchiveAdmin(SimpleHistoryAdmin):
+    form = ReasonForm
+    search_fields = ("search_text",)  # the search box; matching is get_search_results'
+    readonly_fields = ("created", "modified")
+    list_per_page = 50
+    show_full_result_count = False
+    object_history_template = "admin/archive/record_history.html"
+    history_per_page = 50
+
+    # --- reasons --------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with change_reasons.reason_scope():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with change_reasons.reason_scope("Deleted in the admin"):
+            return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        with change_reasons.reason_scope("Deleted in the admin"):
+            for obj in queryset:
+                obj.delete()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history would save a POST from anyone allowed to *view* history.
+        if request.method == "POST" and not (
+            self.has_change_history_permission(request) and self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        existed = self.model._default_manager.filter(pk=unquote(object_id)).exists()
+        with change_reasons.reason_scope():
+            with transaction.atomic():
+                response = super().history_form_view(request, object_id, version_id, extra_context)
+                if request.method == "POST" and not existed and response.status_code == 302:
+                    self._recover_rows(request, unquote(object_id))
+        return response
+
+    def save_model(self, request, obj, form, change):
+        change_reasons.set(form.cleaned_data[REASON_FIELD])
+        super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        may_save = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        if not may_save:
+            # A view-only page has nothing to give a reason for.
+            return type(form.__name__, (form,), {REASON_FIELD: None})
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("_simple_history"):
+            form.base_fields[REASON_FIELD].initial = self._revert_reason(match.args)
+        return form
+
+    def _revert_reason(self, args) -> str:
+        object_id, version_id = (unquote(a) for a in args[:2])
+        version = self.model.history.filter(history_id=version_id).first()
+        if version is None:
+            return ""
+        exists = self.model._default_manager.filter(pk=object_id).exists()
+        verb = "Reverted to" if exists else "Recovered from"
+        return f"{verb} the version of {version.history_date:%Y-%m-%d %H:%M:%S} UTC"
+
+    # --- search -----------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.filter_text(queryset, search_term), False
+
+    # --- history ------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        object_id = unquote(object_id)
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        if obj is None:
+            last = self.model.history.filter(id=object_id).order_by("-history_date").first()
+            if last is None:
+                raise Http404
+            obj = last.instance
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        entries = history.history(obj)
+        page = Paginator(entries, self.history_per_page).get_page(request.GET.get("p"))
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "page_obj": page,
+            "entries": page.object_list,
+            "deleted": not self.model._default_manager.filter(pk=object_id).exists(),
+            "revert_disabled": self.revert_disabled(request, obj),
+            "version_url_name": f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+    # --- recovery -------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        """Records of this type that were deleted, newest deletion first."""
+        if not self.has_change_history_permission(request):
+            raise PermissionDenied
+        existing = self.model._default_manager.values("pk")
+        deletions = (
+            self.model.history.filter(history_type="-")
+            .exclude(id__in=existing)
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+        seen, rows = set(), []
+        for version in deletions[:500]:
+            if version.id not in seen:
+                seen.add(version.id)
+                rows.append(version)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deleted {opts.verbose_name_plural}",
+            "opts": opts,
+            "app_label": opts.app_label,
+            "deletions": rows,
+            "version_url_name": f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+        }
+        return TemplateResponse(request, "admin/archive/deleted_records.html", context)
+
+    def _recover_rows(self, request, object_id):
+        """Restore the rows deleted together with the record being recovered."""
+        deleted_at = (
+            self.model.history.filter(id=object_id, history_type="-")
+            .order_by("-history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        if deleted_at is None:
+            return
+        restored, failed = 0, []
+        for row_model in history.owned_row_models(self.model):
+            last_versions = {}
+            versions = row_model.history.filter(
+                **{f"{row_model.owner_field}_id": object_id},
+                history_date__lte=deleted_at + CASCADE_WINDOW,
+            ).order_by("history_date", "history_id")
+            for version in versions:
+                last_versions[version.id] = version
+            for version in last_versions.values():
+                if (
+                    version.history_type != "-"
+                    or version.history_date < deleted_at - CASCADE_WINDOW
+                    or row_model._default_manager.filter(pk=version.id).exists()
+                ):
+                    continue
+                row = version.instance
+                try:
+                    with transaction.atomic():
+                        row.save()
+                    restored += 1
+                except IntegrityError:
+                    failed.append(f"{row_model._meta.verbose_name} {row}")
+        if restored:
+            messages.info(request, f"Also restored {restored} row(s) deleted with the record.")
+        if failed:
+            messages.warning(request, "Could not restore: " + "; ".join(failed))
+
+    # --- changelist links ---------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        extra_context = {
+            **(extra_context or {}),
+            "deleted_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_deleted")
+            if self.has_change_history_permission(request)
+            else None,
+        }
+        return super().changelist_view(request, extra_context)

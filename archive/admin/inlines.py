@@ -1,0 +1,34 @@
+"""Inline rows shared by several record admins: name forms and citations."""
+
+from archive.admin.base import ArchiveInline
+
+
+def name_forms_inline(model):
+    return type(
+        f"{model.__name__}Inline",
+        (ArchiveInline,),
+        {"model": model, "fields": ("name", "language", "kind")},
+    )
+
+
+def citations_inline(model):
+    return type(
+        f"{model.__name__}Inline",
+        (ArchiveInline,),
+        {
+            "model": model,
+            "fields": ("source", "locator", "note"),
+            "autocomplete_fields": ("source",),
+        },
+    )
+
+
+class RelationInline(ArchiveInline):
+    """A relation row: the other record, the role, and the source attesting it."""
+
+    def get_autocomplete_fields(self, request):
+        return [
+            f.name
+            for f in self.model._meta.fields
+            if f.is_relation and f.name != self.fk_name and f.related_model is not None
+        ]
