@@ -66,6 +66,9 @@ def parse(value: str) -> HistoricalDate:
         raise ValidationError("A date is required here.", code="required")
     if text != value:
         raise invalid(value, "remove the spaces around it")
+    if text.count("/") == 1 and set(text.split("/")) <= {"", ".."}:
+        # "../..", "/..": the edtf package crashes on these instead of refusing them.
+        raise invalid(value, "an interval needs a date at one end at least")
     try:
         parsed = _PARSER.parse_string(text, parse_all=True)[0]
     except ParseException:
