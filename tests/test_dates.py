@@ -1,0 +1,441 @@
+"""EDTF dates: parsing, bounds, display, messages, and the columns derived from them."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+
+from archive import dates
+from archive.models import Document, Person, Position
+from archive.models.base import DatedMixin
+from tests.factories import make_document, make_event, make_person, make_state
+
+D = datetime.date
+HELP = (
+    "Use a form such as 1941-07-30, 1941-07, 1941, 1941~ (circa), 1941? (uncertain), "
+    "194X or 1939-09/1939-10."
+)
+
+
+def not_edtf(value: str) -> str:
+    """The message for a string that is not EDTF at levels 0 and 1."""
+    return f"“{value}” is not a valid EDTF date. {HELP}"
+
+
+def refused(value: str, reason: str) -> str:
+    """The message for an EDTF-shaped string refused for a stated reason."""
+    return f"“{value}” is not a valid EDTF date: {reason}."
+
+
+NO_SUCH_DAY = "that day does not exist in the calendar"
+OUT_OF_RANGE = "years outside 1–9999 are not supported"
+NO_END = "an interval needs a date at one end at least"
+
+
+# (edtf, earliest, latest, display, approximate, uncertain)
+VALID = [
+    # Level 0: day, month, year, interval, date and time.
+    ("1941-07-30", D(1941, 7, 30), D(1941, 7, 30), "30 July 1941", False, False),
+    ("1941-07", D(1941, 7, 1), D(1941, 7, 31), "July 1941", False, False),
+    ("1941", D(1941, 1, 1), D(1941, 12, 31), "1941", False, False),
+    ("1940-02", D(1940, 2, 1), D(1940, 2, 29), "February 1940", False, False),
+    ("1941-02", D(1941, 2, 1), D(1941, 2, 28), "February 1941", False, False),
+    ("1940-02-29", D(1940, 2, 29), D(1940, 2, 29), "29 February 1940", False, False),
+    ("2000-02-29", D(2000, 2, 29), D(2000, 2, 29), "29 February 2000", False, False),
+    ("0001", D(1, 1, 1), D(1, 12, 31), "1", False, False),
+    ("9999", D(9999, 1, 1), D(9999, 12, 31), "9999", False, False),
+    (
+        "1939-09/1939-10",
+        D(1939, 9, 1),
+        D(1939, 10, 31),
+        "September 1939 – October 1939",
+        False,
+        False,
+    ),
+    ("1939/1941", D(1939, 1, 1), D(1941, 12, 31), "1939 – 1941", False, False),
+    (
+        "1941-07-30/1941-08-12",
+        D(1941, 7, 30),
+        D(1941, 8, 12),
+        "30 July 1941 – 12 August 1941",
+        False,
+        False,
+    ),
+    ("1941/1941-07", D(1941, 1, 1), D(1941, 7, 31), "1941 – July 1941", False, False),
+    (
+        "1941-07-30T10:15:00",
+        D(1941, 7, 30),
+        D(1941, 7, 30),
+        "30 July 1941, 10:15:00",
+        False,
+        False,
+    ),
+    (
+        "1941-07-30T10:15:00Z",
+        D(1941, 7, 30),
+        D(1941, 7, 30),
+        "30 July 1941, 10:15:00Z",
+        False,
+        False,
+    ),
+    (
+        "1941-07-30T10:15:00+02:00",
+        D(1941, 7, 30),
+        D(1941, 7, 30),
+        "30 July 1941, 10:15:00+02:00",
+        False,
+        False,
+    ),
+    # Level 1: qualification. Bounds stay strict: "circa 1941" spans 1941.
+    ("1941~", D(1941, 1, 1), D(1941, 12, 31), "circa 1941", True, False),
+    ("1941?", D(1941, 1, 1), D(1941, 12, 31), "1941 (uncertain)", False, True),
+    ("1941%", D(1941, 1, 1), D(1941, 12, 31), "circa 1941 (uncertain)", True, True),
+    ("1941-07~", D(1941, 7, 1), D(1941, 7, 31), "circa July 1941", True, False),
+    ("1941-07-30~", D(1941, 7, 30), D(1941, 7, 30), "circa 30 July 1941", True, False),
+    ("1941-07-30?", D(1941, 7, 30), D(1941, 7, 30), "30 July 1941 (uncertain)", False, True),
+    (
+        "1941-07-30%",
+        D(1941, 7, 30),
+        D(1941, 7, 30),
+        "circa 30 July 1941 (uncertain)",
+        True,
+        True,
+    ),
+    # Level 1: unspecified digits.
+    ("194X", D(1940, 1, 1), D(1949, 12, 31), "1940s", False, False),
+    ("194X~", D(1940, 1, 1), D(1949, 12, 31), "circa 1940s", True, False),
+    ("1941-07-XX", D(1941, 7, 1), D(1941, 7, 31), "July 1941", False, False),
+    ("1941-07-XX~", D(1941, 7, 1), D(1941, 7, 31), "circa July 1941", True, False),
+    ("1941-XX", D(1941, 1, 1), D(1941, 12, 31), "1941", False, False),
+    ("1941-XX-XX", D(1941, 1, 1), D(1941, 12, 31), "1941", False, False),
+    # Level 1: seasons (meteorological, northern hemisphere). Winter: see below.
+    ("1941-21", D(1941, 3, 1), D(1941, 5, 31), "Spring 1941", False, False),
+    ("1941-22", D(1941, 6, 1), D(1941, 8, 31), "Summer 1941", False, False),
+    ("1941-23", D(1941, 9, 1), D(1941, 11, 30), "Autumn 1941", False, False),
+    # Level 1: open ("..") and unknown (empty) interval ends have no bound.
+    ("1941-07-30/..", D(1941, 7, 30), None, "from 30 July 1941", False, False),
+    ("1941/..", D(1941, 1, 1), None, "from 1941", False, False),
+    ("../1941", None, D(1941, 12, 31), "until 1941", False, False),
+    ("../1941-07", None, D(1941, 7, 31), "until July 1941", False, False),
+    ("1941/", D(1941, 1, 1), None, "1941 – unknown", False, False),
+    ("/1941", None, D(1941, 12, 31), "unknown – 1941", False, False),
+    ("1941~/..", D(1941, 1, 1), None, "from circa 1941", True, False),
+    ("../1941~", None, D(1941, 12, 31), "until circa 1941", True, False),
+    ("1941?/..", D(1941, 1, 1), None, "from 1941 (uncertain)", False, True),
+    # Level 1: qualified interval ends; the flags say "some end is".
+    ("1941~/1942?", D(1941, 1, 1), D(1942, 12, 31), "circa 1941 – 1942 (uncertain)", True, True),
+    ("1941~/1942", D(1941, 1, 1), D(1942, 12, 31), "circa 1941 – 1942", True, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("edtf", "earliest", "latest", "display", "approximate", "uncertain"),
+    VALID,
+    ids=[row[0] for row in VALID],
+)
+def test_parse_valid(edtf, earliest, latest, display, approximate, uncertain):
+    """A valid EDTF string yields its strict bounds, a reading for people and its flags."""
+    assert dates.parse(edtf) == dates.HistoricalDate(
+        edtf=edtf,
+        earliest=earliest,
+        latest=latest,
+        display=display,
+        approximate=approximate,
+        uncertain=uncertain,
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG: the edtf library bounds Winter (-24) to December only; winter 1941 "
+    "runs from December 1941 into February 1942, like the other seasons' meteorological months",
+)
+def test_parse_winter_spans_the_turn_of_the_year():
+    """Winter 1941 (1941-24) is December 1941 to February 1942, not December alone."""
+    assert dates.parse("1941-24") == dates.HistoricalDate(
+        edtf="1941-24",
+        earliest=D(1941, 12, 1),
+        latest=D(1942, 2, 28),
+        display="Winter 1941",
+        approximate=False,
+        uncertain=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("edtf", "earliest", "latest"),
+    [
+        ("19XX", D(1900, 1, 1), D(1999, 12, 31)),
+        ("10XX", D(1000, 1, 1), D(1099, 12, 31)),
+        ("1XXX", D(1000, 1, 1), D(1999, 12, 31)),
+        ("190X", D(1900, 1, 1), D(1909, 12, 31)),
+    ],
+)
+def test_parse_unspecified_digits_bounds(edtf, earliest, latest):
+    """Unspecified digits span every year they can stand for (display: see below)."""
+    parsed = dates.parse(edtf)
+    assert (parsed.earliest, parsed.latest, parsed.approximate, parsed.uncertain) == (
+        earliest,
+        latest,
+        False,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("century", "decade"), [("19XX", "190X"), ("10XX", "100X"), ("1XXX", "100X")]
+)
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG: a century (19XX) and the first decade of it (190X) both display as "
+    "'1900s' although their bounds differ (1900–1999 vs 1900–1909)",
+)
+def test_display_tells_a_century_from_its_first_decade(century, decade):
+    """Two dates with different bounds never read the same: 19XX is not 190X."""
+    assert dates.parse(century).latest != dates.parse(decade).latest
+    assert dates.parse(century).display != dates.parse(decade).display
+
+
+INVALID = [
+    ("1939-13", not_edtf("1939-13")),
+    ("1941-00", not_edtf("1941-00")),
+    ("1941-07-32", not_edtf("1941-07-32")),
+    ("1941-7", not_edtf("1941-7")),
+    ("19410730", not_edtf("19410730")),
+    ("foo", not_edtf("foo")),
+    ("..", not_edtf("..")),
+    ("XXXX", not_edtf("XXXX")),
+    ("1941-07-30T10:15", not_edtf("1941-07-30T10:15")),
+    ("1941-07-30T25:00:00", not_edtf("1941-07-30T25:00:00")),
+    # A day that the calendar does not have.
+    ("1941-02-29", refused("1941-02-29", NO_SUCH_DAY)),
+    ("1900-02-29", refused("1900-02-29", NO_SUCH_DAY)),
+    pytest.param(
+        "1941-02-30",
+        refused("1941-02-30", NO_SUCH_DAY),
+        id="1941-02-30",
+        marks=pytest.mark.xfail(
+            strict=True,
+            raises=AssertionError,
+            reason="BUG: 30 February gets the generic 'use a form such as 1941-07-30' "
+            "message although it has that form; 29 February 1941 gets the clear one",
+        ),
+    ),
+    pytest.param(
+        "1941-04-31",
+        refused("1941-04-31", NO_SUCH_DAY),
+        id="1941-04-31",
+        marks=pytest.mark.xfail(
+            strict=True,
+            raises=AssertionError,
+            reason="BUG: 31 April gets the generic 'use a form such as' message",
+        ),
+    ),
+    # Spaces around the date.
+    (" 1941", refused(" 1941", "remove the spaces around it")),
+    ("1941 ", refused("1941 ", "remove the spaces around it")),
+    # Intervals that end before they start.
+    (
+        "1941-07-30/1941-07-01",
+        refused("1941-07-30/1941-07-01", "the interval ends before it starts"),
+    ),
+    ("1941/1940", refused("1941/1940", "the interval ends before it starts")),
+    ("1942?/1941~", refused("1942?/1941~", "the interval ends before it starts")),
+    ("1941-07-30/1941-21", refused("1941-07-30/1941-21", "the interval ends before it starts")),
+    # Level 2 forms: sets, partial qualification, qualified seasons.
+    ("[1939,1941]", not_edtf("[1939,1941]")),
+    ("{1939,1941}", not_edtf("{1939,1941}")),
+    ("2004-06~-11", not_edtf("2004-06~-11")),
+    ("1941-XX-30", not_edtf("1941-XX-30")),
+    ("19XX-07", not_edtf("19XX-07")),
+    ("1941-21~", not_edtf("1941-21~")),
+    # Intervals without a date at either end.
+    ("/", refused("/", NO_END)),
+    ("../..", refused("../..", NO_END)),
+    ("../", refused("../", NO_END)),
+    ("/..", refused("/..", NO_END)),
+    # Years outside 1–9999.
+    ("-0050", refused("-0050", OUT_OF_RANGE)),
+    ("0000", refused("0000", OUT_OF_RANGE)),
+    ("Y170000002", refused("Y170000002", OUT_OF_RANGE)),
+    ("Y10000", refused("Y10000", OUT_OF_RANGE)),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [row if hasattr(row, "marks") else pytest.param(*row, id=row[0]) for row in INVALID],
+)
+def test_parse_invalid(value, message):
+    """An invalid string is refused with a message that quotes it and says what to do."""
+    with pytest.raises(ValidationError) as excinfo:
+        dates.parse(value)
+    assert excinfo.value.messages == [message]
+    assert excinfo.value.code == "invalid_edtf"
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_parse_empty(value):
+    """An empty date is refused as missing, not as malformed."""
+    with pytest.raises(ValidationError) as excinfo:
+        dates.parse(value)
+    assert excinfo.value.messages == ["A date is required here."]
+    assert excinfo.value.code == "required"
+
+
+def test_validate_accepts_empty():
+    """The field validator lets an empty date through: blank means unknown."""
+    assert dates.validate("") is None
+
+
+# --- model-level rules ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_full_clean_refuses_death_before_birth():
+    """A person who dies before being born is refused, with the message on `died`."""
+    person = Person(slug="x", name="X", born="1950", died="1940")
+    with pytest.raises(ValidationError) as excinfo:
+        person.full_clean()
+    assert excinfo.value.message_dict == {"died": ["A person cannot die before they are born."]}
+
+
+@pytest.mark.parametrize(
+    ("born", "died"),
+    [("1941", "1941"), ("1941-07", "1941-07-30"), ("1941~", "1941?"), ("194X", "1940")],
+)
+@pytest.mark.django_db
+def test_full_clean_accepts_overlapping_birth_and_death(born, died):
+    """Dates that can be in order are accepted, even when they share a year."""
+    Person(slug="x", name="X", born=born, died=died).full_clean()
+
+
+@pytest.mark.django_db
+def test_save_refuses_death_before_birth():
+    """The order rule holds outside forms too: nothing is written."""
+    with pytest.raises(ValidationError) as excinfo:
+        Person.objects.create(slug="x", name="X", born="1950", died="1940")
+    assert excinfo.value.message_dict == {"died": ["A person cannot die before they are born."]}
+    assert not Person.objects.exists()
+    assert not Person.history.exists()
+
+
+@pytest.mark.django_db
+def test_create_refuses_invalid_date_and_writes_nothing():
+    """An invalid date is refused by any save, not only by forms: no row, no version."""
+    with pytest.raises(ValidationError) as excinfo:
+        Person.objects.create(slug="x", name="X", born="1941-13")
+    assert excinfo.value.message_dict == {"born": [not_edtf("1941-13")]}
+    assert not Person.objects.exists()
+    assert not Person.history.exists()
+
+
+@pytest.mark.django_db
+def test_save_refuses_invalid_date_on_change_and_keeps_the_old_one():
+    """Changing a stored date to an invalid one leaves the row and its history unchanged."""
+    person = make_person(born="1884")
+    person.born = "1884-02-30"
+    with pytest.raises(ValidationError):
+        person.save()
+    person.refresh_from_db()
+    assert (person.born, person.born_earliest) == ("1884", D(1884, 1, 1))
+    (version,) = person.history.all()
+    assert version.history_type == "+"
+
+
+@pytest.mark.django_db
+def test_full_clean_reports_invalid_date_once():
+    """full_clean() reports an invalid date on its field, once (forms run both checks)."""
+    with pytest.raises(ValidationError) as excinfo:
+        Person(slug="x", name="X", born="1941-13").full_clean()
+    assert excinfo.value.message_dict == {"born": [not_edtf("1941-13")]}
+
+
+@pytest.mark.django_db
+def test_full_clean_reports_invalid_date_and_order_separately():
+    """An invalid birth date is reported on `born`; no order is checked against it."""
+    with pytest.raises(ValidationError) as excinfo:
+        Person(slug="x", name="X", born="1950-13", died="1940").full_clean()
+    assert excinfo.value.message_dict == {"born": [not_edtf("1950-13")]}
+
+
+@pytest.mark.django_db
+def test_document_date_bounds_follow_the_date():
+    """The derived columns are stored, follow a change, and are cleared with the date."""
+    document = make_document(date="1939-09/1939-10")
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.date_earliest, stored.date_latest) == (D(1939, 9, 1), D(1939, 10, 31))
+
+    document.date = "1941-07-30"
+    document.save()
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.date_earliest, stored.date_latest) == (D(1941, 7, 30), D(1941, 7, 30))
+
+    document.date = ""
+    document.save()
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.date, stored.date_earliest, stored.date_latest) == ("", None, None)
+
+
+def _position(**kw):
+    return Position.objects.create(person=make_person(), title="Ambassador", **kw)
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "value", "earliest", "latest"),
+    [
+        (make_state, "existence", "1922-12-30/1991-12-26", D(1922, 12, 30), D(1991, 12, 26)),
+        (make_state, "existence", "1918-11-11/..", D(1918, 11, 11), None),
+        (make_person, "born", "1884-01", D(1884, 1, 1), D(1884, 1, 31)),
+        (make_person, "died", "1975~", D(1975, 1, 1), D(1975, 12, 31)),
+        (_position, "period", "1932/1943", D(1932, 1, 1), D(1943, 12, 31)),
+        (_position, "period", "/1943-09", None, D(1943, 9, 30)),
+        (make_document, "date", "1941-07-30", D(1941, 7, 30), D(1941, 7, 30)),
+        (make_event, "date", "1939-09/1939-10", D(1939, 9, 1), D(1939, 10, 31)),
+        (make_event, "date", "194X", D(1940, 1, 1), D(1949, 12, 31)),
+    ],
+)
+@pytest.mark.django_db
+def test_bounds_are_stored_for_every_date_field(make, field, value, earliest, latest):
+    """Every EDTF field of every model stores its bounds in <field>_earliest/_latest."""
+    obj = make(**{field: value})
+    stored = type(obj).objects.values(field, f"{field}_earliest", f"{field}_latest").get(pk=obj.pk)
+    assert stored == {field: value, f"{field}_earliest": earliest, f"{field}_latest": latest}
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (make_state, "existence"),
+        (make_person, "born"),
+        (make_person, "died"),
+        (_position, "period"),
+        (make_document, "date"),
+        (make_event, "date"),
+    ],
+)
+@pytest.mark.django_db
+def test_every_date_field_refuses_invalid_dates(make, field):
+    """Every EDTF field refuses an invalid date on save, with the message on that field."""
+    with pytest.raises(ValidationError) as excinfo:
+        make(**{field: "1941-02-29"})
+    assert excinfo.value.message_dict == {field: [refused("1941-02-29", NO_SUCH_DAY)]}
+
+
+def test_date_fields_of_each_model():
+    """These are all the EDTF fields of the archive (the tests above cover each one)."""
+    found = {
+        model.__name__: [field.name for field in model.edtf_fields()]
+        for model in apps.get_app_config("archive").get_models()
+        if issubclass(model, DatedMixin) and model.edtf_fields()
+    }
+    assert found == {
+        "State": ["existence"],
+        "Person": ["born", "died"],
+        "Position": ["period"],
+        "Document": ["date"],
+        "Event": ["date"],
+    }
