@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -38,7 +39,15 @@ _PARSER = level0Expression ^ level1Expression
 
 EXAMPLES = "1941-07-30, 1941-07, 1941, 1941~ (circa), 1941? (uncertain), 194X or 1939-09/1939-10"
 
-SEASONS = {"21": "Spring", "22": "Summer", "23": "Autumn", "24": "Winter"}
+# Season codes of EDTF level 1, with their months (northern, meteorological).
+# Winter runs from December into the next year's February.
+SEASONS = {
+    "21": ("Spring", 3, 5),
+    "22": ("Summer", 6, 8),
+    "23": ("Autumn", 9, 11),
+    "24": ("Winter", 12, 14),
+}
+_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[~?%]?$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,8 @@ def parse(value: str) -> HistoricalDate:
     try:
         parsed = _PARSER.parse_string(text, parse_all=True)[0]
     except ParseException:
+        if any(_impossible_day(part) for part in text.split("/")):
+            raise invalid(value, "that day does not exist in the calendar") from None
         raise invalid(value) from None
 
     if isinstance(parsed, edtf_classes.LongYear):
@@ -114,10 +125,36 @@ def _to_date(value: str, struct) -> datetime.date:
         raise invalid(value, "that day does not exist in the calendar") from None
 
 
+def _impossible_day(text: str) -> bool:
+    """A well-formed YYYY-MM-DD whose day the month does not have (1941-02-30)."""
+    match = _FULL_DATE.match(text)
+    if not match:
+        return False
+    year, month, day = (int(part) for part in match.groups())
+    return 1 <= month <= 12 and 1 <= day <= 31 and day > calendar.monthrange(year, month)[1]
+
+
 def _bounds(value: str, parsed) -> tuple[datetime.date, datetime.date]:
     if _is_negative(parsed):
         raise invalid(value, "years outside 1–9999 are not supported")
+    season = getattr(parsed, "date", parsed)
+    if isinstance(season, edtf_classes.Season):
+        return _season_bounds(value, season)
     return _to_date(value, parsed.lower_strict()), _to_date(value, parsed.upper_strict())
+
+
+def _season_bounds(value: str, season) -> tuple[datetime.date, datetime.date]:
+    # The edtf package bounds winter to December alone; winter 1941 is
+    # December 1941 to February 1942.
+    _, first, last = SEASONS[str(season.season)]
+    year = int(season.year)
+    end_year, end_month = year + (last - 1) // 12, (last - 1) % 12 + 1
+    if end_year > 9999:
+        raise invalid(value, "years outside 1–9999 are not supported")
+    return (
+        datetime.date(year, first, 1),
+        datetime.date(end_year, end_month, calendar.monthrange(end_year, end_month)[1]),
+    )
 
 
 def _is_negative(parsed) -> bool:
@@ -183,7 +220,7 @@ def _display_point(parsed) -> str:
     if isinstance(parsed, edtf_classes.DateAndTime):
         return f"{_display_point(parsed.date)}, {parsed.time}"
     if isinstance(parsed, edtf_classes.Season):
-        return f"{SEASONS.get(str(parsed.season), 'Season')} {int(parsed.year)}"
+        return f"{SEASONS[str(parsed.season)][0]} {int(parsed.year)}"
     text = _display_ymd(str(parsed.year), parsed.month, parsed.day)
     if isinstance(parsed, edtf_classes.Unspecified):
         return _qualify(text, parsed)
@@ -202,9 +239,12 @@ def _qualify(text: str, parsed) -> str:
 
 def _display_ymd(year: str, month: str | None, day: str | None) -> str:
     unknown_digits = year.count("X")
+    first = int(year.replace("X", "0"))
+    if unknown_digits == 1 and first % 100:
+        return f"{first}s"  # 194X: the 1940s
     if unknown_digits:
-        # 194X: a decade; 19XX: a century; given as the span's first year.
-        return f"{int(year.replace('X', '0'))}s"
+        # 19XX and 190X as spans: "the 1900s" could be either.
+        return f"{first}–{int(year.replace('X', '9'))}"
     if not month or "X" in month:
         return str(int(year))
     month_name = calendar.month_name[int(month)]

@@ -34,6 +34,7 @@ def after_save(sender, instance, raw=False, **kwargs):
         return
     if isinstance(instance, NameFormBase):
         instance.record.refresh_search_text()
+        _refresh_former_owner(instance)
     if raw:
         fixture_versions.after_raw_save(instance)
 
@@ -49,7 +50,18 @@ def before_delete(sender, instance, **kwargs):
 def after_delete(sender, instance, **kwargs):
     if isinstance(instance, NameFormBase):
         # The record may be going too (cascade); then there is nothing to refresh.
-        record = type(instance).record.field.related_model
-        owner = record._default_manager.filter(pk=instance.record_id).first()
-        if owner is not None:
-            owner.refresh_search_text()
+        _refresh_owner(instance, instance.record_id)
+
+
+def _refresh_former_owner(name_form) -> None:
+    former = getattr(name_form, "_loaded_record_id", None)
+    if former is not None and former != name_form.record_id:
+        _refresh_owner(name_form, former)
+    name_form._loaded_record_id = name_form.record_id
+
+
+def _refresh_owner(name_form, record_id) -> None:
+    record_model = type(name_form)._meta.get_field("record").related_model
+    owner = record_model._default_manager.filter(pk=record_id).first()
+    if owner is not None:
+        owner.refresh_search_text()

@@ -134,12 +134,6 @@ def test_person_search_text_follows_the_name():
     assert _search_text(person) == " ivan mikhailovich maisky ivan mayski "
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: moving a name form to another record refreshes only the new record's "
-    "search_text; the old record still matches the moved name",
-)
 @pytest.mark.django_db
 def test_moving_a_name_form_updates_both_records():
     """A name form moved to another person is searchable under that person only."""

@@ -254,6 +254,14 @@ class NameFormBase(Row):
         language = f" ({self.language})" if self.language else ""
         return f"{self.name}{language}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the owner as loaded: if the form moves to another record,
+        # the old record's search text must forget it.
+        instance._loaded_record_id = instance.__dict__.get("record_id")
+        return instance
+
     natural_key_fields = ("record__slug", "name", "language")
 
 
