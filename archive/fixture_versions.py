@@ -40,8 +40,8 @@ def loading_fixture(name: str):
         _current_fixture.reset(token)
 
 
-def reason() -> str:
-    name = _current_fixture.get()
+def reason(fixture: str | None = None) -> str:
+    name = _current_fixture.get() or fixture
     return f"Loaded from fixture {name}" if name else "Loaded from a fixture"
 
 
@@ -60,10 +60,24 @@ def before_raw_save(instance) -> None:
         instance.modified = timezone.now() if changed else existing.modified
 
 
+def defer_version(instance, deferred: bool) -> None:
+    """Write no version for this save: the row is saved again, complete, later.
+
+    `loaddata` first saves a row that refers to a row further down the
+    fixture without that reference, then again with it; versioning the first
+    save would record a state the fixture never had. The second save comes
+    after the fixture's own loading: the row remembers its fixture's name.
+    """
+    instance._fixture_version_deferred = deferred
+    if deferred:
+        instance._fixture_name = _current_fixture.get()
+
+
 def after_raw_save(instance) -> None:
-    history_type = getattr(instance, "_fixture_version", None)
-    if history_type:
+    history_type = instance.__dict__.pop("_fixture_version", None)
+    if history_type and not getattr(instance, "_fixture_version_deferred", False):
         type(instance).history.bulk_history_create(
-            [instance], update=history_type == "~", default_change_reason=reason()
+            [instance],
+            update=history_type == "~",
+            default_change_reason=reason(getattr(instance, "_fixture_name", None)),
         )
-        del instance._fixture_version

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError
 from django.core.management.commands import loaddata
 
+from archive import fixture_versions
 from archive.fixture_versions import loading_fixture
 
 
@@ -38,12 +39,18 @@ class Command(loaddata.Command):
             super().load_label(fixture_label)
 
     def save_obj(self, obj):
+        # A row that refers to a row further down the fixture is saved twice:
+        # now without that reference, and again once it resolves. Only the
+        # second save is the row as the fixture gives it: version that one.
+        fixture_versions.defer_version(obj.object, bool(obj.deferred_fields))
         try:
             return super().save_obj(obj)
         except ValidationError as error:
             raise FixtureRowError(
                 f"Could not load {describe(obj.object)}: {'; '.join(flatten(error))}"
             ) from error
+        finally:
+            fixture_versions.defer_version(obj.object, False)
 
 
 def describe(instance) -> str:
