@@ -21,7 +21,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Min
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -107,6 +107,7 @@ def edtf_display(field_name: str, label: str):
 
 class ArchiveAdmin(SimpleHistoryAdmin):
     form = ReasonForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("search_text",)  # the search box; matching is get_search_results'
     readonly_fields = ("created", "modified")
     list_per_page = 50
@@ -145,6 +146,11 @@ class ArchiveAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         change_reasons.set(form.cleaned_data[REASON_FIELD])
+        reverting = request.resolver_match.url_name.endswith("_simple_history")
+        if change and not reverting and set(form.changed_data) <= {REASON_FIELD}:
+            # Only inline rows changed: their versions say so; a version of
+            # the record that changes nothing would only blur its history.
+            return
         super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

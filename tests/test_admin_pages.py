@@ -1,0 +1,303 @@
+"""Every admin page opens, and every record and inline row is versioned through the admin."""
+
+import pytest
+from django.urls import reverse
+
+from archive.models import (
+    Document,
+    DocumentCitation,
+    DocumentLink,
+    DocumentParty,
+    DocumentSignatory,
+    Event,
+    EventCitation,
+    EventDocument,
+    EventParticipant,
+    EventState,
+    Person,
+    PersonCitation,
+    PersonName,
+    Place,
+    PlaceCitation,
+    PlaceName,
+    Position,
+    Provision,
+    Source,
+    State,
+    StateCitation,
+    StateName,
+)
+from tests.admin_forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [Document, Person, State, Event, Place, Source]
+
+
+def url(model, view, *args):
+    return reverse(f"admin:archive_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+def test_every_page_opens_for_an_archivist(client, archivist, demo, model):
+    client.force_login(archivist)
+    obj = model.objects.order_by("pk").first()
+    pages = [
+        url(model, "changelist"),
+        url(model, "changelist") + "?q=soviet",
+        url(model, "changelist") + "?published__exact=1",
+        url(model, "add"),
+        url(model, "change", obj.pk),
+        url(model, "history", obj.pk),
+        url(model, "deleted"),
+        url(model, "simple_history", obj.pk, obj.history.earliest().history_id),
+    ]
+    assert {page: client.get(page).status_code for page in pages} == dict.fromkeys(pages, 200)
+
+
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+def test_reader_opens_every_page_but_cannot_add_or_change(client, reader, demo, model):
+    client.force_login(reader)
+    obj = model.objects.order_by("pk").first()
+    assert client.get(url(model, "changelist")).status_code == 200
+    assert client.get(url(model, "change", obj.pk)).status_code == 200
+    assert client.get(url(model, "history", obj.pk)).status_code == 200
+    assert client.get(url(model, "add")).status_code == 403
+    assert client.post(url(model, "change", obj.pk), {}).status_code == 403
+    assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+
+
+def test_decade_filter_lists_documents_overlapping_the_decade(client, archivist, demo):
+    client.force_login(archivist)
+
+    def titles(decade):
+        response = client.get(url(Document, "changelist"), {"date_decade": decade})
+        return sorted(d.slug for d in response.context["cl"].result_list)
+
+    assert titles("1930") == ["molotov-ribbentrop-pact"]
+    assert titles("1940") == ["polish-soviet-military-agreement", "sikorski-mayski-agreement"]
+    assert titles("1950") == []
+
+
+NEW_RECORDS = {
+    Document: {"slug": "atlantic-charter", "title": "Atlantic Charter", "kind": "declaration"},
+    Person: {"slug": "winston-churchill", "name": "Winston Churchill", "born": "1874-11-30"},
+    State: {"slug": "united-states", "name": "United States", "existence": "1776/.."},
+    Event: {"slug": "tehran-conference", "name": "Tehran Conference", "kind": "conference"},
+    Place: {"slug": "tehran", "name": "Tehran"},
+    Source: {"slug": "a-book", "title": "A book"},
+}
+
+
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+def test_adding_a_record_in_the_admin_writes_one_version(client, archivist, demo, model):
+    client.force_login(archivist)
+    page = client.get(url(model, "add"))
+    response = client.post(
+        url(model, "add"), form_data(page, change_reason="New record", **NEW_RECORDS[model])
+    )
+    assert response.status_code == 302, response.context["errors"]
+    obj = model.objects.get(slug=NEW_RECORDS[model]["slug"])
+    (created,) = obj.history.all()
+    assert (created.history_type, created.history_change_reason, created.history_user) == (
+        "+",
+        "New record",
+        archivist,
+    )
+
+
+def pk_of(model, slug):
+    return str(model.objects.get(slug=slug).pk)
+
+
+# record, inline prefix, row model, values of a new row, (field, changed value)
+INLINES = [
+    (Document, "provisions", Provision, {"number": "9", "text": "New"}, ("text", "Changed")),
+    (
+        Document,
+        "parties",
+        DocumentParty,
+        {"state": ("state", "united-kingdom"), "role": "guarantor"},
+        ("role", "witness"),
+    ),
+    (
+        Document,
+        "signatories",
+        DocumentSignatory,
+        {
+            "person": ("person", "anthony-eden"),
+            "on_behalf_of": ("state", "united-kingdom"),
+            "role": "witness",
+        },
+        ("role", "guarantor"),
+    ),
+    (
+        Document,
+        "links",
+        DocumentLink,
+        {"target": ("document", "polish-soviet-military-agreement"), "role": "references"},
+        ("role", "supplements"),
+    ),
+    (
+        Document,
+        "citations",
+        DocumentCitation,
+        {"source": ("source", "sikorski-mayski-agreement-article"), "locator": "p. 9"},
+        ("locator", "p. 10"),
+    ),
+    (
+        Person,
+        "name_forms",
+        PersonName,
+        {"name": "Maiskii", "language": "de", "kind": "variant"},
+        ("name", "Maiskij"),
+    ),
+    (Person, "positions", Position, {"title": "Envoy", "period": "1929/1932"}, ("period", "1929")),
+    (
+        Person,
+        "citations",
+        PersonCitation,
+        {"source": ("source", "sikorski-mayski-agreement-article"), "locator": "p. 9"},
+        ("locator", "p. 10"),
+    ),
+    (
+        State,
+        "name_forms",
+        StateName,
+        {"name": "Sowjetunion", "language": "de", "kind": "variant"},
+        ("name", "UdSSR"),
+    ),
+    (
+        State,
+        "citations",
+        StateCitation,
+        {"source": ("source", "sikorski-mayski-agreement-article"), "locator": "p. 9"},
+        ("locator", "p. 10"),
+    ),
+    (
+        Event,
+        "participants",
+        EventParticipant,
+        {"person": ("person", "anthony-eden"), "role": "observer"},
+        ("role", "host"),
+    ),
+    (
+        Event,
+        "states",
+        EventState,
+        {"state": ("state", "united-kingdom"), "role": "observer"},
+        ("role", "host"),
+    ),
+    (
+        Event,
+        "documents",
+        EventDocument,
+        {"document": ("document", "molotov-ribbentrop-pact"), "role": "discussed"},
+        ("role", "annulled"),
+    ),
+    (
+        Event,
+        "citations",
+        EventCitation,
+        {"source": ("source", "sikorski-mayski-agreement-article"), "locator": "p. 9"},
+        ("locator", "p. 10"),
+    ),
+    (
+        Place,
+        "name_forms",
+        PlaceName,
+        {"name": "Londyn", "language": "pl", "kind": "variant"},
+        ("name", "Londres"),
+    ),
+    (
+        Place,
+        "citations",
+        PlaceCitation,
+        {"source": ("source", "sikorski-mayski-agreement-article"), "locator": "p. 9"},
+        ("locator", "p. 10"),
+    ),
+]
+
+OWNERS = {Document: "sikorski-mayski-agreement", Person: "ivan-maisky", State: "soviet-union"}
+OWNERS |= {Event: "polish-soviet-negotiations-1941", Place: "london"}
+
+
+def _resolve(value):
+    if isinstance(value, tuple):
+        model_name, slug = value
+        model = {"state": State, "person": Person, "document": Document, "source": Source}
+        return pk_of(model[model_name], slug)
+    return value
+
+
+@pytest.mark.parametrize(
+    ("record_model", "prefix", "row_model", "values", "change"),
+    INLINES,
+    ids=[f"{r.__name__}-{p}" for r, p, *_ in INLINES],
+)
+def test_inline_rows_are_versioned_when_added_changed_and_removed(
+    client, archivist, demo, record_model, prefix, row_model, values, change
+):
+    """Each inline row added, changed and removed in the admin gets its version."""
+    client.force_login(archivist)
+    record = record_model.objects.get(slug=OWNERS[record_model])
+    change_url = url(record_model, "change", record.pk)
+    owner = {f"{row_model.owner_field}": record}
+    before = set(row_model.objects.filter(**owner).values_list("pk", flat=True))
+
+    page = client.get(change_url)
+    total = int(form_data(page)[f"{prefix}-TOTAL_FORMS"])
+    new_row = {f"{prefix}-{total}-{field}": _resolve(v) for field, v in values.items()}
+    data = form_data(
+        page, change_reason="Add a row", **{f"{prefix}-TOTAL_FORMS": str(total + 1)}, **new_row
+    )
+    response = client.post(change_url, data)
+    assert response.status_code == 302, response.context["errors"]
+    (row,) = row_model.objects.filter(**owner).exclude(pk__in=before)
+    (added,) = row.history.all()
+    assert (added.history_type, added.history_change_reason, added.history_user) == (
+        "+",
+        "Add a row",
+        archivist,
+    )
+
+    page = client.get(change_url)
+    index = [f.instance.pk for f in _formset(page, prefix).forms].index(row.pk)
+    field, value = change
+    response = client.post(
+        change_url,
+        form_data(page, change_reason="Fix the row", **{f"{prefix}-{index}-{field}": value}),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    (changed, _added) = row.history.all()
+    assert (changed.history_type, changed.history_change_reason, getattr(changed, field)) == (
+        "~",
+        "Fix the row",
+        value,
+    )
+
+    page = client.get(change_url)
+    response = client.post(
+        change_url,
+        form_data(page, change_reason="Wrong row", **{f"{prefix}-{index}-DELETE": "on"}),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    assert not row_model.objects.filter(pk=row.pk).exists()
+    (removed, _changed, _added) = row_model.history.filter(id=row.pk)
+    assert (removed.history_type, removed.history_change_reason, removed.history_user) == (
+        "-",
+        "Wrong row",
+        archivist,
+    )
+    # The record's own history shows the three row versions, newest first.
+    entries = client.get(url(record_model, "history", record.pk)).context["entries"]
+    assert [(e.type, e.reason) for e in entries[:3]] == [
+        ("deleted", "Wrong row"),
+        ("changed", "Fix the row"),
+        ("created", "Add a row"),
+    ]
+
+
+def _formset(page, prefix):
+    (inline,) = [i for i in page.context["inline_admin_formsets"] if i.formset.prefix == prefix]
+    return inline.formset
