@@ -310,3 +310,22 @@ def test_delete_keeps_history_and_recovery_restores_record_and_rows(
     assert (restored_row.history_type, restored_row.history_user) == ("+", archivist)
     assert restored_row.history_change_reason == data["change_reason"]
     assert client.get(reverse("admin:archive_document_deleted")).context["deletions"] == []
+
+
+def test_demo_logins_prints_working_logins(db, client):
+    """The demo command prints a login per group; each one signs in to the admin."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("demo_logins", "--url", "http://127.0.0.1:8123/admin/", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Demo logins for http://127.0.0.1:8123/admin/ (new passwords each run):"
+    logins = {line.split()[0]: line.split()[1] for line in lines[2:]}
+    assert sorted(logins) == ["admin", "archivist", "reader"]
+    for username, password in logins.items():
+        assert client.login(username=username, password=password)
+    archivist = get_user_model().objects.get(username="archivist")
+    assert [g.name for g in archivist.groups.all()] == ["Archivists"]
+    assert not archivist.is_superuser

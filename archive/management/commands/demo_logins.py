@@ -20,6 +20,11 @@ DEMO_USERS = (
 class Command(BaseCommand):
     help = "Create or reset the demo logins (archivist, reader, admin) and print them."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="Where the admin is served."
+        )
+
     def handle(self, *args, **options):
         User = get_user_model()
         lines = []
@@ -34,7 +39,7 @@ class Command(BaseCommand):
                 user.groups.set([Group.objects.get(name=group)])
             role = group or "superuser (may also delete and recover)"
             lines.append(f"  {username:<10} {password:<14} {role}")
-        self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ (new passwords each run):")
+        self.stdout.write(f"Demo logins for {options['url']} (new passwords each run):")
         self.stdout.write("  user       password       group")
         for line in lines:
             self.stdout.write(line)
