@@ -22,13 +22,36 @@ from simple_history.models import HistoricalRecords, HistoricForeignKey
 from archive import dates, search
 
 
+class ArchiveHistory(HistoricalRecords):
+    """simple-history's HistoricalRecords, with a way from a record to its rows' versions.
+
+    A row's versions outlive the row (a removed signatory is still in the
+    record's history), so they cannot be reached through the row. Here the
+    version's link to the owning record gets a reverse name,
+    ``<row model>_versions`` (``document.documentsignatory_versions``), so the
+    versions of every row of many records can be prefetched in one query.
+    """
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        owner_field = getattr(model, "owner_field", None)
+        if owner_field and not model._meta.abstract:
+            fields[owner_field].remote_field.related_name = row_versions_name(model)
+        return fields
+
+
+def row_versions_name(row_model) -> str:
+    """The name, on the owning record, of the versions of ``row_model``'s rows."""
+    return f"{row_model._meta.model_name}_versions"
+
+
 def versioned(*, excluded: tuple[str, ...] = ()) -> HistoricalRecords:
     """Full history for one model: 64-bit version ids, long reasons.
 
     ``related_name="versions"`` gives each version a link back to its row, so
     the versions of many rows can be fetched in one query.
     """
-    return HistoricalRecords(
+    return ArchiveHistory(
         history_id_field=models.BigAutoField(primary_key=True),
         history_change_reason_field=models.TextField(null=True),
         related_name="versions",
