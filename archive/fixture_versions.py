@@ -27,7 +27,7 @@ _current_fixture: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_fixture", default=None
 )
 # Fields that describe the row's bookkeeping, not its content.
-_BOOKKEEPING = {"created", "modified", "search_text"}
+_BOOKKEEPING = {"created", "modified", "name_text", "search_text"}
 
 
 @contextlib.contextmanager

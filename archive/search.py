@@ -61,6 +61,17 @@ def document_text(*parts: str | None) -> str:
     return f" {joined} " if joined else ""
 
 
+def names_text(*names: str | None) -> str:
+    """The stored ``name_text``: each name normalised, between bars.
+
+    "| ivan maisky | ivan mayski |": a query equal to one whole name is
+    found as "| <query> |", a word that begins a name word as " <word>".
+    """
+    forms = [normalize(name) for name in names if name]
+    forms = [form for form in dict.fromkeys(forms) if form]
+    return f"| {' | '.join(forms)} |" if forms else ""
+
+
 def filter_text(queryset, text: str):
     """Records whose names, name forms, titles or summaries contain every word.
 

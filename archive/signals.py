@@ -23,7 +23,8 @@ def derive_before_save(sender, instance, raw=False, **kwargs):
     instance.derive_dates()
     change_reasons.apply(instance)
     if isinstance(instance, Record):
-        instance.search_text = instance.compute_search_text()
+        for name, value in instance.compute_search_texts().items():
+            setattr(instance, name, value)
     if raw:
         fixture_versions.before_raw_save(instance)
 

@@ -170,7 +170,10 @@ class Record(DatedMixin, models.Model):
     )
     created = models.DateTimeField(default=timezone.now, editable=False)
     modified = models.DateTimeField(default=timezone.now, editable=False)
-    # Normalised names, name forms, titles and summaries (archive.search).
+    # Derived for search (archive.search): the normalised names and name forms
+    # alone, "| ivan maisky | ivan mayski |", for ranking; and every searchable
+    # text, names, titles, summaries and descriptions, for matching.
+    name_text = models.TextField(blank=True, default="", editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = SlugManager()
@@ -185,26 +188,30 @@ class Record(DatedMixin, models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    def searchable_texts(self) -> list[str]:
-        """The texts a search for this record should match, besides name forms."""
+    def search_names(self) -> list[str]:
+        """The names a search should match first: name or title, official name."""
         return [str(self)]
 
-    def compute_search_text(self) -> str:
-        """Normalised names, name forms, titles and summaries (archive.search)."""
-        texts = self.searchable_texts()
+    def search_extras(self) -> list[str]:
+        """Further texts a search should match: summaries, descriptions."""
+        return [self.description]
+
+    def compute_search_texts(self) -> dict[str, str]:
+        """``name_text`` and ``search_text`` (archive.search), name forms included."""
+        names = self.search_names()
         if self.pk and hasattr(self, "name_forms"):
-            texts += list(self.name_forms.values_list("name", flat=True))
-        return search.document_text(*texts)
+            names += list(self.name_forms.values_list("name", flat=True))
+        return {
+            "name_text": search.names_text(*names),
+            "search_text": search.document_text(*names, *self.search_extras()),
+        }
 
     def refresh_search_text(self) -> None:
-        """Store the search text again, after a name form changed.
+        """Store the search texts again, after a name form changed.
 
-        A plain UPDATE: the search text is derived, not content, so it gets no
-        version of its own.
+        A plain UPDATE: they are derived, not content, so they get no version.
         """
-        type(self)._default_manager.filter(pk=self.pk).update(
-            search_text=self.compute_search_text()
-        )
+        type(self)._default_manager.filter(pk=self.pk).update(**self.compute_search_texts())
 
 
 class RowManager(models.Manager):

@@ -43,7 +43,7 @@ class Document(Record):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="The full text, where the archive has it.")
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["date_earliest", "title"]
@@ -51,8 +51,11 @@ class Document(Record):
     def __str__(self):
         return self.title
 
-    def searchable_texts(self):
-        return [self.title, self.official_title, self.summary]
+    def search_names(self):
+        return [self.title, self.official_title]
+
+    def search_extras(self):
+        return [self.summary, self.description]
 
 
 DocumentCitation = citations_of(Document)

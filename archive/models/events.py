@@ -40,7 +40,7 @@ class Event(Record):
         related_name="events",
     )
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["date_earliest", "name"]
@@ -48,7 +48,7 @@ class Event(Record):
     def __str__(self):
         return self.name
 
-    def searchable_texts(self):
+    def search_names(self):
         return [self.name]
 
 

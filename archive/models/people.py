@@ -23,7 +23,7 @@ class Person(Record):
     died = EDTFField()
     died_earliest, died_latest = date_bounds()
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     date_order = (("born", "died", "A person cannot die before they are born."),)
 
@@ -34,7 +34,7 @@ class Person(Record):
     def __str__(self):
         return self.name
 
-    def searchable_texts(self):
+    def search_names(self):
         return [self.name]
 
 

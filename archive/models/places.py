@@ -32,7 +32,7 @@ class Place(Record):
         help_text="The state the place belongs to, where that is meaningful.",
     )
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["name"]
@@ -48,7 +48,7 @@ class Place(Record):
     def __str__(self):
         return self.name
 
-    def searchable_texts(self):
+    def search_names(self):
         return [self.name]
 
 

@@ -13,7 +13,7 @@ class Source(Record):
     url = models.URLField(max_length=1000, blank=True)
     accessed = models.DateField(null=True, blank=True, help_text="When the URL was consulted.")
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["title"]
@@ -21,5 +21,8 @@ class Source(Record):
     def __str__(self):
         return self.title
 
-    def searchable_texts(self):
-        return [self.title, self.author]
+    def search_names(self):
+        return [self.title]
+
+    def search_extras(self):
+        return [self.author, self.description]

@@ -24,7 +24,7 @@ class State(Record):
     )
     existence_earliest, existence_latest = date_bounds()
 
-    history = versioned(excluded=("search_text",))
+    history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["name"]
@@ -32,7 +32,7 @@ class State(Record):
     def __str__(self):
         return self.name
 
-    def searchable_texts(self):
+    def search_names(self):
         return [self.name, self.official_name]
 
 

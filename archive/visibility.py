@@ -1,0 +1,56 @@
+"""What the public may see: the one place that decides it.
+
+* A record is public when it is published. Drafts are invisible everywhere in
+  the API: lists, nested lists, lookups, search, counts, history and ``asOf``.
+* A row (signatory, party, name form…) is public when every record it must
+  point to is public: a signatory whose person is a draft is hidden, not shown
+  with a null person.
+* A record a row or record may point to (``place``, ``onBehalfOf``, a row's
+  ``source``) that is a draft reads as null.
+* Internal notes, editors and timestamps of drafts never leave the admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from archive.models.base import Record, Row
+
+# Fields that never leave the admin, in any form (values, history diffs).
+INTERNAL_FIELDS = frozenset(
+    {"internal_notes", "name_text", "search_text", "published", "created", "modified"}
+)
+
+
+def public_records(queryset: models.QuerySet) -> models.QuerySet:
+    return queryset.filter(published=True)
+
+
+def required_record_links(row_model: type[Row]) -> list[str]:
+    """The row's links to records that must be public for the row to be."""
+    return [
+        field.name
+        for field in row_model._meta.concrete_fields
+        if field.many_to_one and not field.null and issubclass(field.related_model, Record)
+    ]
+
+
+def public_rows(queryset: models.QuerySet) -> models.QuerySet:
+    filters = {f"{name}__published": True for name in required_record_links(queryset.model)}
+    return queryset.filter(**filters)
+
+
+def public_or_none(record: Record | None) -> Record | None:
+    """An optional link to a record, as the public sees it."""
+    return record if record is not None and record.published else None
+
+
+def is_public(obj) -> bool:
+    if isinstance(obj, Record):
+        return obj.published
+    if isinstance(obj, Row):
+        return all(
+            getattr(obj, name) is not None and getattr(obj, name).published
+            for name in required_record_links(type(obj))
+        )
+    return True
