@@ -2,17 +2,21 @@
 
 Names in this archive come in many spellings: "Władysław Sikorski" and
 "wladyslaw sikorski", "U.S.S.R." and "USSR", "Szyszko-Bohusz" and
-"szyszko bohusz". Every record keeps a ``search_text`` column holding the
-normalised form of its names, name forms, titles and summaries; a query is
-normalised the same way and matched word by word against it. Both sides go
-through :func:`normalize`, so the admin search, the API filters and ``search``
-agree by construction.
+"szyszko bohusz", "Maisky" and "Mayski". Every record keeps a ``search_text``
+column holding the matching keys (:func:`key`) of its names, name forms,
+titles, summaries and descriptions, and a ``name_text`` of its names alone for
+ranking; a query is keyed the same way and matched word by word against them.
+Both sides go through :func:`key`, so the admin search, the API filters and
+``search`` agree by construction.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from django.db.models import Case, FloatField, Q, Value, When
+from django.db.models.functions import Length
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _FOLD = str.maketrans(
@@ -47,9 +51,20 @@ def normalize(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+# Letters that transliterations of one name use interchangeably: Maisky,
+# Mayski, Majski; Iwan, Ivan; Władysław, Vladislav. Matching keys fold them
+# (on both sides, so nothing is lost but a distinction searches should ignore).
+_TRANSLITERATION = str.maketrans({"y": "i", "j": "i", "w": "v"})
+
+
+def key(text: str) -> str:
+    """The matching key of a text: :func:`normalize`, then transliteration folded."""
+    return normalize(text).translate(_TRANSLITERATION)
+
+
 def words(text: str) -> list[str]:
-    """The distinct normalised words of a query, in order."""
-    return list(dict.fromkeys(normalize(text).split()))
+    """The distinct matching keys of a query's words, in order."""
+    return list(dict.fromkeys(key(text).split()))
 
 
 def document_text(*parts: str | None) -> str:
@@ -57,7 +72,7 @@ def document_text(*parts: str | None) -> str:
 
     Wrapped in spaces so that a whole word can be matched as `` word ``.
     """
-    joined = " ".join(normalize(part) for part in parts if part)
+    joined = " ".join(key(part) for part in parts if part)
     return f" {joined} " if joined else ""
 
 
@@ -67,17 +82,60 @@ def names_text(*names: str | None) -> str:
     "| ivan maisky | ivan mayski |": a query equal to one whole name is
     found as "| <query> |", a word that begins a name word as " <word>".
     """
-    forms = [normalize(name) for name in names if name]
+    forms = [key(name) for name in names if name]
     forms = [form for form in dict.fromkeys(forms) if form]
     return f"| {' | '.join(forms)} |" if forms else ""
 
 
-def filter_text(queryset, text: str):
-    """Records whose names, name forms, titles or summaries contain every word.
+def text_q(text: str, prefix: str = "") -> Q:
+    """Records whose names, name forms, titles, summaries… contain every word.
 
     Each query word must begin a word of the record's ``search_text``:
     "mays" finds "Mayski", "wladyslaw sikorski" finds "Władysław Sikorski".
     """
+    condition = Q()
     for word in words(text):
-        queryset = queryset.filter(search_text__contains=f" {word}")
-    return queryset
+        condition &= Q(**{f"{prefix}search_text__contains": f" {word}"})
+    return condition
+
+
+def filter_text(queryset, text: str):
+    return queryset.filter(text_q(text))
+
+
+# Ranking: a query equal to a whole name or name form, then all words in the
+# names, then all words anywhere (summaries, descriptions).
+EXACT_NAME, IN_NAMES, ELSEWHERE = 3.0, 2.0, 1.0
+
+
+def ranked(querysets, text: str, limit: int) -> list[tuple[float, object]]:
+    """The best ``limit`` records of ``querysets`` for ``text``, best first.
+
+    One query per queryset (each a record type, already restricted to what
+    the caller may see); ties go to the shorter, then alphabetically first name.
+    """
+    query_words = words(text)
+    if not query_words or limit <= 0:
+        return []
+    phrase = " ".join(query_words)
+    in_names = Q()
+    for word in query_words:
+        in_names &= Q(name_text__contains=f" {word}")
+    hits = []
+    for queryset in querysets:
+        scored = (
+            queryset.filter(text_q(text))
+            .annotate(
+                score=Case(
+                    When(name_text__contains=f"| {phrase} |", then=Value(EXACT_NAME)),
+                    When(in_names, then=Value(IN_NAMES)),
+                    default=Value(ELSEWHERE),
+                    output_field=FloatField(),
+                ),
+                name_length=Length("name_text"),
+            )
+            .order_by("-score", "name_length", "name_text", "pk")[:limit]
+        )
+        hits += [(record.score, record.name_length, record.name_text, record) for record in scored]
+    hits.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
+    return [(score, record) for score, _, _, record in hits[:limit]]

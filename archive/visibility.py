@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.db import models
 
 from archive.models.base import Record, Row
@@ -54,3 +56,17 @@ def is_public(obj) -> bool:
             for name in required_record_links(type(obj))
         )
     return True
+
+
+def public_copy(row: Row) -> Row:
+    """The row with its optional links to draft records cut (for labels like str())."""
+    row = copy.copy(row)
+    row._state = copy.copy(row._state)
+    row._state.fields_cache = dict(row._state.fields_cache)
+    for field in type(row)._meta.concrete_fields:
+        if field.many_to_one and field.null and issubclass(field.related_model, Record):
+            target = row._state.fields_cache.get(field.name)
+            if getattr(row, field.attname) is not None and (target is None or not target.published):
+                setattr(row, field.attname, None)
+                row._state.fields_cache[field.name] = None
+    return row

@@ -136,6 +136,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
+# The read-only GraphQL API (archive/graphql).
+GRAPHIQL = env_bool("DJANGO_GRAPHIQL", default=DEBUG)
+STRAWBERRY_DJANGO = {
+    "PAGINATION_DEFAULT_LIMIT": 20,
+    "PAGINATION_MAX_LIMIT": 100,
+    "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

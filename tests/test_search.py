@@ -68,7 +68,10 @@ def test_normalize_cyrillic_ignores_case(spelling):
     ("query", "expected"),
     [
         ("U.S.S.R. ussr Sikorski sikorski", ["ussr", "sikorski"]),
-        ("Władysław  Sikorski", ["wladyslaw", "sikorski"]),
+        ("Władysław  Sikorski", ["vladislav", "sikorski"]),
+        # Transliterations of one name share a key: y, j and i; w and v.
+        ("Maisky Mayski Majski", ["maiski"]),
+        ("Iwan", ["ivan"]),
         ("", []),
     ],
 )
@@ -81,7 +84,7 @@ def test_words(query, expected):
     ("parts", "expected"),
     [
         (("Soviet Union", None, "", "U.S.S.R."), " soviet union ussr "),
-        (("Treaty",), " treaty "),
+        (("Treaty",), " treati "),
         ((), ""),
         ((None, ""), ""),
     ],
@@ -101,26 +104,26 @@ def test_person_search_text_includes_name_forms():
     person = make_person(name="Ivan Maisky")
     PersonName.objects.create(record=person, name="Iwan Majski", language="pl", kind="variant")
     PersonName.objects.create(record=person, name="Иван Майский", language="ru", kind="authorized")
-    assert _search_text(person) == " ivan maisky iwan majski иван маискии "
+    assert _search_text(person) == " ivan maiski ivan maiski иван маискии "
 
 
 @pytest.mark.django_db
 def test_person_search_text_follows_name_form_changes():
     """Adding, changing and deleting a name form each update the person's search text."""
     person = make_person(name="Władysław Sikorski")
-    assert _search_text(person) == " wladyslaw sikorski "
+    assert _search_text(person) == " vladislav sikorski "
 
     form = PersonName.objects.create(
         record=person, name="Wladyslaw Sikorski", language="en", kind="transliteration"
     )
-    assert _search_text(person) == " wladyslaw sikorski wladyslaw sikorski "
+    assert _search_text(person) == " vladislav sikorski vladislav sikorski "
 
     form.name = "Vladislav Sikorsky"
     form.save()
-    assert _search_text(person) == " wladyslaw sikorski vladislav sikorsky "
+    assert _search_text(person) == " vladislav sikorski vladislav sikorski "
 
     form.delete()
-    assert _search_text(person) == " wladyslaw sikorski "
+    assert _search_text(person) == " vladislav sikorski "
 
 
 @pytest.mark.django_db
@@ -131,7 +134,7 @@ def test_person_search_text_follows_the_name():
     person = Person.objects.get(pk=person.pk)
     person.name = "Ivan Mikhailovich Maisky"
     person.save()
-    assert _search_text(person) == " ivan mikhailovich maisky ivan mayski "
+    assert _search_text(person) == " ivan mikhailovich maiski ivan maiski "
 
 
 @pytest.mark.django_db
@@ -142,8 +145,8 @@ def test_moving_a_name_form_updates_both_records():
     form = PersonName.objects.create(record=maisky, name="Iosif Dzhugashvili", language="ru")
     form.record = stalin
     form.save()
-    assert _search_text(stalin) == " joseph stalin iosif dzhugashvili "
-    assert _search_text(maisky) == " ivan maisky "
+    assert _search_text(stalin) == " ioseph stalin iosif dzhugashvili "
+    assert _search_text(maisky) == " ivan maiski "
 
 
 @pytest.mark.django_db
@@ -179,14 +182,14 @@ def test_document_search_text():
         text="Full text that is not searched.",
     )
     assert _search_text(document) == (
-        " sikorski mayski agreement agreement between poland and the ussr restored relations "
+        " sikorski maiski agreement agreement betveen poland and the ussr restored relations "
     )
 
     document.summary = "Amnesty for Polish citizens."
     document.save()
     assert _search_text(document) == (
-        " sikorski mayski agreement agreement between poland and the ussr "
-        "amnesty for polish citizens "
+        " sikorski maiski agreement agreement betveen poland and the ussr "
+        "amnesti for polish citizens "
     )
 
 
@@ -198,7 +201,7 @@ def test_document_search_text():
         (
             make_source,
             {"title": "Sikorski–Mayski agreement", "author": "Wikipedia"},
-            " sikorski mayski agreement wikipedia ",
+            " sikorski maiski agreement vikipedia ",
         ),
     ],
 )
@@ -213,7 +216,7 @@ def test_place_search_text_includes_name_forms():
     """A place's name forms are searchable too."""
     place = make_place(name="Moscow")
     PlaceName.objects.create(record=place, name="Москва", language="ru")
-    assert _search_text(place) == " moscow москва "
+    assert _search_text(place) == " moscov москва "
 
 
 @pytest.mark.django_db
@@ -243,6 +246,7 @@ def test_search_text_changes_write_no_versions():
         ("bohusz", ["zygmunt-szyszko-bohusz"]),
         ("korski", []),
         ("sikorski maisky", []),
+        ("majski", ["ivan-maisky"]),
         ("Майский", ["ivan-maisky"]),
         ("mayski", ["ivan-maisky"]),
         ("ivan", ["ivan-maisky"]),

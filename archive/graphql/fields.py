@@ -1,0 +1,74 @@
+"""The field class of the API: every list is paged, and no page is too large.
+
+strawberry-django pages the top-level lists (``offset_paginated``) with the
+defaults of ``settings.STRAWBERRY_DJANGO``, but a nested list declared with
+``pagination`` returns every row when the client omits the argument. Here
+every list, nested or not, gets a page of :data:`DEFAULT_PAGE_SIZE` unless the
+client asks for another size, and a size over :data:`MAX_PAGE_SIZE` (or a
+negative offset) is refused with an error that says which limit it broke.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.pagination import OffsetPaginationInput
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class PageSizeError(GraphQLError):
+    """A client's page is larger than the API serves."""
+
+
+def check_pagination(pagination) -> None:
+    if pagination in (None, strawberry.UNSET):
+        return
+    limit, offset = pagination.limit, pagination.offset
+    if limit is not None and limit is not strawberry.UNSET and limit > MAX_PAGE_SIZE:
+        raise PageSizeError(
+            f"Page size limit exceeded: pagination.limit is {limit}, the maximum is "
+            f"{MAX_PAGE_SIZE}. Ask for further pages with pagination.offset."
+        )
+    if limit is not None and limit is not strawberry.UNSET and limit < 0:
+        raise PageSizeError(f"pagination.limit must be 0 or more, not {limit}.")
+    if offset is not None and offset < 0:
+        raise PageSizeError(f"pagination.offset must be 0 or more, not {offset}.")
+
+
+ARGUMENT_DESCRIPTIONS = {
+    "pagination": f"Which page: offset (default 0) and limit (default {DEFAULT_PAGE_SIZE}, "
+    f"at most {MAX_PAGE_SIZE}).",
+    "filters": "Only the records that match every filter given.",
+    "ordering": "The order of the results; several orderings apply in turn.",
+}
+
+
+class ArchiveField(StrawberryDjangoField):
+    @property
+    def arguments(self):
+        arguments = super().arguments
+        for argument in arguments:
+            if argument.description is None:
+                argument.description = ARGUMENT_DESCRIPTIONS.get(argument.python_name)
+        return arguments
+
+    @arguments.setter
+    def arguments(self, value):
+        StrawberryDjangoField.arguments.fset(self, value)
+
+    def get_queryset(self, queryset, info, *, pagination=None, **kwargs):
+        check_pagination(pagination)
+        return super().get_queryset(queryset, info, pagination=pagination, **kwargs)
+
+    def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
+        if self.is_list and pagination in (None, strawberry.UNSET):
+            pagination = OffsetPaginationInput(offset=0, limit=DEFAULT_PAGE_SIZE)
+        elif pagination not in (None, strawberry.UNSET) and pagination.limit in (
+            None,
+            strawberry.UNSET,
+        ):
+            pagination = OffsetPaginationInput(offset=pagination.offset, limit=DEFAULT_PAGE_SIZE)
+        return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)

@@ -1,0 +1,178 @@
+"""Filters of the top-level lists.
+
+Text goes through :mod:`archive.search`; dates overlap (a record matches
+``dateFrom``/``dateTo`` when its interval overlaps the range); relation
+filters take slugs and only see public relations. No free lookups are
+exposed (no ``regex``: a denial-of-service surface on a public API).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry_django
+from django.db.models import Exists, OuterRef, Q
+
+from archive import models, search, visibility
+from archive.graphql.types import DocumentKind, EventKind
+
+TEXT = (
+    "Words to find in names, name forms, titles, summaries and descriptions; case, "
+    "accents and punctuation are ignored (“wladyslaw sikorski”, “u.s.s.r.”)."
+)
+DATE_FROM = "Only records whose date overlaps the range: ending on or after this day."
+DATE_TO = "Only records whose date overlaps the range: starting on or before this day."
+
+
+def text_q(value: str, prefix: str) -> Q:
+    return search.text_q(value, prefix)
+
+
+def overlaps_from(date_field: str, value: datetime.date, prefix: str) -> Q:
+    # An open end (null bound) reaches every day on that side; no date at all never matches.
+    return Q(**{f"{prefix}{date_field}_latest__gte": value}) | Q(
+        **{f"{prefix}{date_field}_latest__isnull": True, f"{prefix}{date_field}__gt": ""}
+    )
+
+
+def overlaps_to(date_field: str, value: datetime.date, prefix: str) -> Q:
+    return Q(**{f"{prefix}{date_field}_earliest__lte": value}) | Q(
+        **{f"{prefix}{date_field}_earliest__isnull": True, f"{prefix}{date_field}__gt": ""}
+    )
+
+
+def related(row_model, owner: str, target: str, slug: str, prefix: str) -> Q:
+    """Records with a public row of ``row_model`` pointing to the record ``slug``."""
+    rows = visibility.public_rows(row_model.objects.all()).filter(
+        **{owner: OuterRef(f"{prefix}pk"), f"{target}__slug": slug}
+    )
+    return Q(Exists(rows))
+
+
+@strawberry_django.filter_type(
+    models.Document, name="DocumentFilter", description="Which documents."
+)
+class DocumentFilter:
+    @strawberry_django.filter_field(description=TEXT)
+    def text(self, value: str, prefix: str) -> Q:
+        return text_q(value, prefix)
+
+    @strawberry_django.filter_field(description=DATE_FROM)
+    def date_from(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_from("date", value, prefix)
+
+    @strawberry_django.filter_field(description=DATE_TO)
+    def date_to(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_to("date", value, prefix)
+
+    @strawberry_django.filter_field(description="Only documents of this kind.")
+    def kind(self, value: DocumentKind, prefix: str) -> Q:
+        return Q(**{f"{prefix}kind": value.value})
+
+    @strawberry_django.filter_field(description="Only documents this state (slug) is party to.")
+    def party(self, value: str, prefix: str) -> Q:
+        return related(models.DocumentParty, "document", "state", value, prefix)
+
+    @strawberry_django.filter_field(description="Only documents this person (slug) signed.")
+    def signatory(self, value: str, prefix: str) -> Q:
+        return related(models.DocumentSignatory, "document", "person", value, prefix)
+
+    @strawberry_django.filter_field(description="Only documents signed at this place (slug).")
+    def place(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}place__slug": value, f"{prefix}place__published": True})
+
+
+@strawberry_django.filter_type(models.Person, name="PersonFilter", description="Which persons.")
+class PersonFilter:
+    @strawberry_django.filter_field(description=TEXT)
+    def text(self, value: str, prefix: str) -> Q:
+        return text_q(value, prefix)
+
+    @strawberry_django.filter_field(
+        description="Only persons whose life (born–died) overlaps the range: alive on or after."
+    )
+    def date_from(self, value: datetime.date, prefix: str) -> Q:
+        return Q(**{f"{prefix}died_latest__gte": value}) | Q(**{f"{prefix}died": ""})
+
+    @strawberry_django.filter_field(
+        description="Only persons whose life (born–died) overlaps the range: born on or before."
+    )
+    def date_to(self, value: datetime.date, prefix: str) -> Q:
+        return Q(**{f"{prefix}born_earliest__lte": value}) | Q(**{f"{prefix}born": ""})
+
+    @strawberry_django.filter_field(description="Only persons who signed this document (slug).")
+    def signed(self, value: str, prefix: str) -> Q:
+        return related(models.DocumentSignatory, "person", "document", value, prefix)
+
+    @strawberry_django.filter_field(description="Only persons who took part in this event (slug).")
+    def event(self, value: str, prefix: str) -> Q:
+        return related(models.EventParticipant, "person", "event", value, prefix)
+
+
+@strawberry_django.filter_type(models.State, name="StateFilter", description="Which states.")
+class StateFilter:
+    @strawberry_django.filter_field(description=TEXT)
+    def text(self, value: str, prefix: str) -> Q:
+        return text_q(value, prefix)
+
+    @strawberry_django.filter_field(description="Only states that existed on or after this day.")
+    def date_from(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_from("existence", value, prefix)
+
+    @strawberry_django.filter_field(description="Only states that existed on or before this day.")
+    def date_to(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_to("existence", value, prefix)
+
+    @strawberry_django.filter_field(description="Only states party to this document (slug).")
+    def document(self, value: str, prefix: str) -> Q:
+        return related(models.DocumentParty, "state", "document", value, prefix)
+
+    @strawberry_django.filter_field(description="Only states involved in this event (slug).")
+    def event(self, value: str, prefix: str) -> Q:
+        return related(models.EventState, "state", "event", value, prefix)
+
+
+@strawberry_django.filter_type(models.Event, name="EventFilter", description="Which events.")
+class EventFilter:
+    @strawberry_django.filter_field(description=TEXT)
+    def text(self, value: str, prefix: str) -> Q:
+        return text_q(value, prefix)
+
+    @strawberry_django.filter_field(description=DATE_FROM)
+    def date_from(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_from("date", value, prefix)
+
+    @strawberry_django.filter_field(description=DATE_TO)
+    def date_to(self, value: datetime.date, prefix: str) -> Q:
+        return overlaps_to("date", value, prefix)
+
+    @strawberry_django.filter_field(description="Only events of this kind.")
+    def kind(self, value: EventKind, prefix: str) -> Q:
+        return Q(**{f"{prefix}kind": value.value})
+
+    @strawberry_django.filter_field(description="Only events this person (slug) took part in.")
+    def participant(self, value: str, prefix: str) -> Q:
+        return related(models.EventParticipant, "event", "person", value, prefix)
+
+    @strawberry_django.filter_field(description="Only events this state (slug) was involved in.")
+    def state(self, value: str, prefix: str) -> Q:
+        return related(models.EventState, "event", "state", value, prefix)
+
+    @strawberry_django.filter_field(description="Only events bound up with this document (slug).")
+    def document(self, value: str, prefix: str) -> Q:
+        return related(models.EventDocument, "event", "document", value, prefix)
+
+    @strawberry_django.filter_field(description="Only events at this place (slug).")
+    def place(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}place__slug": value, f"{prefix}place__published": True})
+
+
+@strawberry_django.filter_type(models.Place, name="PlaceFilter", description="Which places.")
+class PlaceFilter:
+    @strawberry_django.filter_field(description=TEXT)
+    def text(self, value: str, prefix: str) -> Q:
+        return text_q(value, prefix)
+
+    @strawberry_django.filter_field(description="Only places in this state (slug).")
+    def state(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}state__slug": value, f"{prefix}state__published": True})

@@ -1,0 +1,134 @@
+"""The read-only schema: one Query type, no mutations, no subscriptions.
+
+Limits guard the server: query depth, aliases (counted through fragments)
+and tokens are bounded; a page holds at most 100 records; circular fragments
+are refused by GraphQL validation. Errors in the client's query are
+explained; anything unexpected is logged and masked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Annotated
+
+import strawberry
+import strawberry_django
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+from strawberry_django.optimizer import DjangoOptimizerExtension
+from strawberry_django.pagination import OffsetPaginated
+
+from archive import models
+from archive.graphql import as_of as as_of_reads
+from archive.graphql import search as api_search
+from archive.graphql.fields import ArchiveField
+from archive.graphql.filters import (
+    DocumentFilter,
+    EventFilter,
+    PersonFilter,
+    PlaceFilter,
+    StateFilter,
+)
+from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
+from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
+
+logger = logging.getLogger("archive.graphql")
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+Slug = Annotated[str, strawberry.argument(description="The record's slug: “ivan-maisky”.")]
+AsOf = Annotated[
+    datetime.datetime | None,
+    strawberry.argument(
+        name="asOf",
+        description="Read the record, and its relations, as they were at this moment "
+        "(ISO 8601, e.g. 2026-11-26T12:00:00Z). Null if it did not exist or was not "
+        "public then.",
+    ),
+]
+
+
+def lookup(model, info: Info, slug: str, as_of: datetime.datetime | None):
+    if as_of is not None:
+        return as_of_reads.record_as_of(model, slug, as_of, info)
+    return model.objects.filter(slug=slug)
+
+
+def single(description: str):
+    return strawberry_django.field(description=description, field_cls=ArchiveField)
+
+
+def page(filters, ordering, description: str):
+    return strawberry_django.offset_paginated(
+        filters=filters, ordering=ordering, description=description, field_cls=ArchiveField
+    )
+
+
+@strawberry.type(description="Read the archive. Everything here is public and read-only.")
+class Query:
+    @single("A document by its slug.")
+    def document(self, info: Info, slug: Slug, as_of: AsOf = None) -> DocumentType | None:
+        return lookup(models.Document, info, slug, as_of)
+
+    documents: OffsetPaginated[DocumentType] = page(
+        DocumentFilter, DocumentOrder, "Documents: filtered, ordered, a page at a time."
+    )
+
+    @single("A person by their slug.")
+    def person(self, info: Info, slug: Slug, as_of: AsOf = None) -> PersonType | None:
+        return lookup(models.Person, info, slug, as_of)
+
+    persons: OffsetPaginated[PersonType] = page(
+        PersonFilter, PersonOrder, "Persons: filtered, ordered, a page at a time."
+    )
+
+    @single("A state by its slug.")
+    def state(self, info: Info, slug: Slug, as_of: AsOf = None) -> StateType | None:
+        return lookup(models.State, info, slug, as_of)
+
+    states: OffsetPaginated[StateType] = page(
+        StateFilter, StateOrder, "States: filtered, ordered, a page at a time."
+    )
+
+    @single("An event by its slug.")
+    def event(self, info: Info, slug: Slug, as_of: AsOf = None) -> EventType | None:
+        return lookup(models.Event, info, slug, as_of)
+
+    events: OffsetPaginated[EventType] = page(
+        EventFilter, EventOrder, "Events: filtered, ordered, a page at a time."
+    )
+
+    @single("A place by its slug.")
+    def place(self, info: Info, slug: Slug) -> PlaceType | None:
+        return models.Place.objects.filter(slug=slug)
+
+    places: OffsetPaginated[PlaceType] = page(
+        PlaceFilter, PlaceOrder, "Places: filtered, ordered, a page at a time."
+    )
+
+    search: list[api_search.SearchHit] = api_search.search_field()
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask what the client did not cause; explain what it did."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    logger.error("Unexpected error in a GraphQL request", exc_info=original)
+    return True
+
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=[
+        DjangoOptimizerExtension,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ],
+)
