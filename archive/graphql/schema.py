@@ -20,8 +20,8 @@ from strawberry.types import Info
 from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.pagination import OffsetPaginated
 
+from archive import as_of as as_of_reads
 from archive import models
-from archive.graphql import as_of as as_of_reads
 from archive.graphql import search as api_search
 from archive.graphql.fields import ArchiveField
 from archive.graphql.filters import (
@@ -54,7 +54,7 @@ AsOf = Annotated[
 
 def lookup(model, info: Info, slug: str, as_of: datetime.datetime | None):
     if as_of is not None:
-        return as_of_reads.record_as_of(model, slug, as_of, info)
+        return as_of_reads.record_as_of(model, slug, as_of)
     return model.objects.filter(slug=slug)
 
 

@@ -18,7 +18,7 @@ import strawberry_django
 from django.db.models import Prefetch
 from strawberry.utils.str_converters import to_camel_case
 
-from archive import dates, models, visibility
+from archive import as_of, dates, models, visibility
 from archive import history as archive_history
 from archive.graphql.fields import ArchiveField
 from archive.models.base import row_versions_name
@@ -271,7 +271,11 @@ def history_field(record_model):
     ]
 
     def resolve(root) -> list[HistoryEntry]:
-        return [present(e) for e in archive_history.prefetched_entries(root, public=True)]
+        entries = archive_history.prefetched_entries(root, public=True)
+        moment = getattr(root, as_of.MARK, None)
+        if moment is not None:  # read as of a moment: the history up to it
+            entries = [e for e in entries if e.date <= moment]
+        return [present(e) for e in entries]
 
     return field(
         "Every public version of the record and of its relation and name rows, newest "
