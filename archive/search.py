@@ -4,7 +4,7 @@ Names in this archive come in many spellings: "Władysław Sikorski" and
 "wladyslaw sikorski", "U.S.S.R." and "USSR", "Szyszko-Bohusz" and
 "szyszko bohusz", "Maisky" and "Mayski". Every record keeps a ``search_text``
 column holding the matching keys (:func:`key`) of its names, name forms,
-titles, summaries and descriptions, and a ``name_text`` of its names alone for
+titles and summaries, and a ``name_text`` of its names alone for
 ranking; a query is keyed the same way and matched word by word against them.
 Both sides go through :func:`key`, so the admin search, the API filters and
 ``search`` agree by construction.
@@ -103,16 +103,17 @@ def filter_text(queryset, text: str):
     return queryset.filter(text_q(text))
 
 
-# Ranking: a query equal to a whole name or name form, then all words in the
-# names, then all words anywhere (summaries, descriptions).
-EXACT_NAME, IN_NAMES, ELSEWHERE = 3.0, 2.0, 1.0
+# Ranking: the query is a whole name or name form; a name begins with it; every
+# word is in the names; the words are elsewhere (a summary). Ties go to the
+# record with the shorter names, then alphabetically.
+EXACT_NAME, NAME_START, IN_NAMES, ELSEWHERE = 4.0, 3.0, 2.0, 1.0
 
 
 def ranked(querysets, text: str, limit: int) -> list[tuple[float, object]]:
     """The best ``limit`` records of ``querysets`` for ``text``, best first.
 
     One query per queryset (each a record type, already restricted to what
-    the caller may see); ties go to the shorter, then alphabetically first name.
+    the caller may see).
     """
     query_words = words(text)
     if not query_words or limit <= 0:
@@ -128,6 +129,7 @@ def ranked(querysets, text: str, limit: int) -> list[tuple[float, object]]:
             .annotate(
                 score=Case(
                     When(name_text__contains=f"| {phrase} |", then=Value(EXACT_NAME)),
+                    When(name_text__contains=f"| {phrase}", then=Value(NAME_START)),
                     When(in_names, then=Value(IN_NAMES)),
                     default=Value(ELSEWHERE),
                     output_field=FloatField(),

@@ -17,7 +17,7 @@ from archive import models, search, visibility
 from archive.graphql.types import DocumentKind, EventKind
 
 TEXT = (
-    "Words to find in names, name forms, titles, summaries and descriptions; case, "
+    "Words to find in names, name forms, titles and summaries; case, "
     "accents and punctuation are ignored (“wladyslaw sikorski”, “u.s.s.r.”)."
 )
 DATE_FROM = "Only records whose date overlaps the range: ending on or after this day."

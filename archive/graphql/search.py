@@ -23,8 +23,9 @@ SEARCHED = (models.Document, models.Person, models.State, models.Event, models.P
 @strawberry.type(name="SearchHit", description="A record found by a search, with its score.")
 class SearchHit:
     score: float = strawberry.field(
-        description="How well it matches: 3 when the text is one of its names, 2 when "
-        "every word is in its names, 1 when the words are elsewhere (summary, description)."
+        description="How well it matches: 4 when the text is one of its names, 3 when a "
+        "name begins with it, 2 when every word is in its names, 1 when the words are "
+        "elsewhere (a summary)."
     )
     record: SearchRecord = strawberry.field(description="The record found.")
 

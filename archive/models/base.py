@@ -170,9 +170,9 @@ class Record(DatedMixin, models.Model):
     )
     created = models.DateTimeField(default=timezone.now, editable=False)
     modified = models.DateTimeField(default=timezone.now, editable=False)
-    # Derived for search (archive.search): the normalised names and name forms
-    # alone, "| ivan maisky | ivan mayski |", for ranking; and every searchable
-    # text, names, titles, summaries and descriptions, for matching.
+    # Derived for search (archive.search): the matching keys of the names and
+    # name forms alone, "| ivan maiski | иван маискии |", for ranking; and of
+    # every searchable text (names, titles, summaries), for matching.
     name_text = models.TextField(blank=True, default="", editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)
 
@@ -193,8 +193,8 @@ class Record(DatedMixin, models.Model):
         return [str(self)]
 
     def search_extras(self) -> list[str]:
-        """Further texts a search should match: summaries, descriptions."""
-        return [self.description]
+        """Further texts a search should match, after the names: summaries."""
+        return []
 
     def compute_search_texts(self) -> dict[str, str]:
         """``name_text`` and ``search_text`` (archive.search), name forms included."""

@@ -55,7 +55,7 @@ class Document(Record):
         return [self.title, self.official_title]
 
     def search_extras(self):
-        return [self.summary, self.description]
+        return [self.summary]
 
 
 DocumentCitation = citations_of(Document)

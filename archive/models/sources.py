@@ -25,4 +25,4 @@ class Source(Record):
         return [self.title]
 
     def search_extras(self):
-        return [self.author, self.description]
+        return [self.author]
