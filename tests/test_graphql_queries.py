@@ -1,0 +1,481 @@
+"""The GraphQL contract against the demo data: exact data, in a fixed number of queries."""
+
+import pytest
+
+from archive.models import Document, DocumentSignatory, Person, PersonName, State
+from tests.graphql_client import gql
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(n: int) -> None:
+    """Add ``n`` published documents, each with 2 parties, 2 new signatories and history."""
+    poland, soviet_union = State.objects.get(slug="poland"), State.objects.get(slug="soviet-union")
+    for i in range(n):
+        document = Document.objects.create(
+            slug=f"extra-{i}", title=f"Extra protocol {i}", kind="protocol", date="1941-09"
+        )
+        document.summary = "Changed once, for the history."
+        document.save()
+        document.parties.create(state=poland, role="party")
+        document.parties.create(state=soviet_union, role="party")
+        for side, state in (("a", poland), ("b", soviet_union)):
+            person = Person.objects.create(slug=f"extra-{i}-{side}", name=f"Envoy {i}{side}")
+            PersonName.objects.create(record=person, name=f"Envoi {i}{side}", language="fr")
+            person.published = True
+            person.save()
+            DocumentSignatory.objects.create(document=document, person=person, on_behalf_of=state)
+        document.published = True
+        document.save()
+
+
+DOCUMENTS_PAGE = """
+query {
+  documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 100}) {
+    totalCount
+    results {
+      slug title kind
+      date { edtf display earliest latest approximate uncertain }
+      place { slug name }
+      parties { role state { slug name nameForms { name } } }
+      signatories { role person { slug name nameForms { name language kind } } onBehalfOf { slug } }
+      relatedDocuments { relation document { slug } }
+      events { role event { slug } }
+      sources { source { slug } locator }
+      history { date type reason summary changes { field old new } }
+    }
+  }
+}
+"""
+
+PERSONS_PAGE = """
+query {
+  persons(pagination: {limit: 100}) {
+    totalCount
+    results {
+      slug name
+      nameForms { name language kind }
+      born { edtf } died { edtf }
+      positions { title state { slug } period { display } }
+      signed { role document { slug parties { state { slug } } } onBehalfOf { slug } }
+      events { role event { slug } }
+      history { type summary }
+    }
+  }
+}
+"""
+
+EVENTS_PAGE = """
+query {
+  events(ordering: [{date: ASC}], pagination: {limit: 100}) {
+    totalCount
+    results {
+      slug kind date { display }
+      place { slug }
+      participants { role person { slug } }
+      states { role state { slug } }
+      documents { role document { slug signatories { person { slug } } } }
+      history { type }
+    }
+  }
+}
+"""
+
+STATES_PAGE = """
+query {
+  states {
+    totalCount
+    results {
+      slug name officialName nameForms { name }
+      existence { display }
+      documents { role document { slug } }
+      events { role event { slug } }
+      history { type }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "queries", "total"),
+    [
+        (DOCUMENTS_PAGE, 21, lambda extra: 3 + extra),
+        (PERSONS_PAGE, 16, lambda extra: 7 + 2 * extra),
+        (EVENTS_PAGE, 16, lambda extra: 9),
+        (STATES_PAGE, 10, lambda extra: 4),
+    ],
+    ids=["documents", "persons", "events", "states"],
+)
+@pytest.mark.parametrize("extra", [2, 20])
+def test_list_queries_take_a_fixed_number_of_sql_queries(
+    client, demo, django_assert_num_queries, query, queries, total, extra
+):
+    """Nested relations and history cost the same number of queries at any size."""
+    grow(extra)
+    with django_assert_num_queries(queries):
+        data = gql(client, query)
+    (page,) = data.values()
+    assert (page["totalCount"], len(page["results"])) == (total(extra), min(total(extra), 100))
+
+
+DOCUMENT_LOCATORS = ["infobox", "Introduction", "Provisions"]
+
+
+def test_the_agreement_with_its_signatories_parties_and_links(client, demo):
+    data = gql(
+        client,
+        """
+        {
+          document(slug: "sikorski-mayski-agreement") {
+            slug title officialTitle kind
+            date { edtf display earliest latest approximate uncertain }
+            place { slug name state { slug } }
+            provisions { number }
+            parties { role state { slug name } }
+            signatories { role person { slug name } onBehalfOf { slug name } }
+            relatedDocuments { relation document { slug title } }
+            events { role event { slug } }
+            sources { source { slug title url } locator }
+          }
+        }
+        """,
+    )
+    assert data == {
+        "document": {
+            "slug": "sikorski-mayski-agreement",
+            "title": "Sikorski–Mayski agreement",
+            "officialTitle": "Treaty between the Republic of Poland and the U.S.S.R.",
+            "kind": "AGREEMENT",
+            "date": {
+                "edtf": "1941-07-30",
+                "display": "30 July 1941",
+                "earliest": "1941-07-30",
+                "latest": "1941-07-30",
+                "approximate": False,
+                "uncertain": False,
+            },
+            "place": {"slug": "london", "name": "London", "state": {"slug": "united-kingdom"}},
+            "provisions": [{"number": 1}, {"number": 2}, {"number": 3}],
+            "parties": [
+                {"role": "party", "state": {"slug": "poland", "name": "Poland"}},
+                {"role": "party", "state": {"slug": "soviet-union", "name": "Soviet Union"}},
+            ],
+            "signatories": [
+                {
+                    "role": "signatory",
+                    "person": {"slug": "wladyslaw-sikorski", "name": "Władysław Sikorski"},
+                    "onBehalfOf": {"slug": "poland", "name": "Poland"},
+                },
+                {
+                    "role": "signatory",
+                    "person": {"slug": "ivan-maisky", "name": "Ivan Maisky"},
+                    "onBehalfOf": {"slug": "soviet-union", "name": "Soviet Union"},
+                },
+            ],
+            "relatedDocuments": [
+                {
+                    "relation": "ANNULS",
+                    "document": {
+                        "slug": "molotov-ribbentrop-pact",
+                        "title": "Molotov–Ribbentrop Pact",
+                    },
+                }
+            ],
+            "events": [
+                {"role": "invalidated by", "event": {"slug": "partition-of-poland-1939"}},
+                {"role": "negotiated", "event": {"slug": "polish-soviet-negotiations-1941"}},
+                {
+                    "role": "signed at",
+                    "event": {"slug": "signing-of-the-sikorski-mayski-agreement"},
+                },
+            ],
+            "sources": [
+                {
+                    "source": {
+                        "slug": "sikorski-mayski-agreement-article",
+                        "title": "Sikorski–Mayski agreement",
+                        "url": "https://en.wikipedia.org/wiki/Sikorski%E2%80%93Mayski_agreement",
+                    },
+                    "locator": locator,
+                }
+                for locator in DOCUMENT_LOCATORS
+            ],
+        }
+    }
+
+
+def test_a_person_with_name_forms_positions_and_signed_documents(client, demo):
+    data = gql(
+        client,
+        """
+        {
+          person(slug: "ivan-maisky") {
+            slug name
+            nameForms { name language kind }
+            born { edtf display earliest latest approximate uncertain }
+            died { display }
+            positions { title state { slug } period { edtf display } }
+            signed { role document { slug } onBehalfOf { slug } }
+            events { role event { slug } }
+          }
+        }
+        """,
+    )
+    assert data == {
+        "person": {
+            "slug": "ivan-maisky",
+            "name": "Ivan Maisky",
+            "nameForms": [
+                {"name": "Ivan Maisky", "language": "en", "kind": "AUTHORIZED"},
+                {"name": "Ivan Mayski", "language": "en", "kind": "VARIANT"},
+                {"name": "Iwan Majski", "language": "pl", "kind": "VARIANT"},
+                {"name": "Иван Майский", "language": "ru", "kind": "AUTHORIZED"},
+            ],
+            "born": {
+                "edtf": "1884-01-19",
+                "display": "19 January 1884",
+                "earliest": "1884-01-19",
+                "latest": "1884-01-19",
+                "approximate": False,
+                "uncertain": False,
+            },
+            "died": {"display": "3 September 1975"},
+            "positions": [
+                {
+                    "title": "Soviet ambassador to the United Kingdom",
+                    "state": {"slug": "soviet-union"},
+                    "period": {"edtf": "1932/1943", "display": "1932 – 1943"},
+                }
+            ],
+            "signed": [
+                {
+                    "role": "signatory",
+                    "document": {"slug": "sikorski-mayski-agreement"},
+                    "onBehalfOf": {"slug": "soviet-union"},
+                }
+            ],
+            "events": [
+                {"role": "negotiator", "event": {"slug": "polish-soviet-negotiations-1941"}},
+                {
+                    "role": "signatory",
+                    "event": {"slug": "signing-of-the-sikorski-mayski-agreement"},
+                },
+            ],
+        }
+    }
+
+
+def test_a_state_with_name_forms_documents_and_events(client, demo):
+    data = gql(
+        client,
+        """
+        {
+          state(slug: "soviet-union") {
+            name officialName nameForms { name language }
+            existence { display earliest latest }
+            documents { role document { slug } }
+            events(pagination: {limit: 3}) { role event { slug } }
+          }
+        }
+        """,
+    )
+    assert data == {
+        "state": {
+            "name": "Soviet Union",
+            "officialName": "Union of Soviet Socialist Republics",
+            "nameForms": [
+                {"name": "U.S.S.R.", "language": "en"},
+                {"name": "USSR", "language": "en"},
+                {"name": "СССР", "language": "ru"},
+            ],
+            "existence": {
+                "display": "30 December 1922 – 26 December 1991",
+                "earliest": "1922-12-30",
+                "latest": "1991-12-26",
+            },
+            "documents": [
+                {"role": "party", "document": {"slug": "molotov-ribbentrop-pact"}},
+                {"role": "party", "document": {"slug": "sikorski-mayski-agreement"}},
+                {"role": "party", "document": {"slug": "polish-soviet-military-agreement"}},
+            ],
+            "events": [
+                {"role": "aggressor", "event": {"slug": "invasion-of-poland-1939"}},
+                {"role": "partitioning power", "event": {"slug": "partition-of-poland-1939"}},
+                {"role": "invaded", "event": {"slug": "operation-barbarossa"}},
+            ],
+        }
+    }
+
+
+def test_an_event_and_a_place(client, demo):
+    data = gql(
+        client,
+        """
+        {
+          event(slug: "operation-barbarossa") {
+            name kind date { display } place { slug }
+            participants { role } states { role state { slug } } documents { role }
+          }
+          place(slug: "london") { name latitude longitude state { slug } nameForms { name } }
+          missing: place(slug: "atlantis") { name }
+        }
+        """,
+    )
+    assert data == {
+        "event": {
+            "name": "Operation Barbarossa",
+            "kind": "INVASION",
+            "date": {"display": "22 June 1941"},
+            "place": None,
+            "participants": [],
+            "states": [
+                {"role": "aggressor", "state": {"slug": "germany"}},
+                {"role": "invaded", "state": {"slug": "soviet-union"}},
+            ],
+            "documents": [],
+        },
+        "place": {
+            "name": "London",
+            "latitude": 51.507222,
+            "longitude": -0.1275,
+            "state": {"slug": "united-kingdom"},
+            "nameForms": [],
+        },
+        "missing": None,
+    }
+
+
+def test_events_of_july_and_august_1941_in_date_order(client, demo):
+    """Overlap: the Anders Army (1941) and the mission (August–December) are in the range."""
+    data = gql(
+        client,
+        """
+        {
+          events(filters: {dateFrom: "1941-07-01", dateTo: "1941-08-31"}, ordering: [{date: ASC}]) {
+            totalCount
+            results { slug date { edtf } }
+          }
+        }
+        """,
+    )
+    assert data == {
+        "events": {
+            "totalCount": 6,
+            "results": [
+                {"slug": "formation-of-the-anders-army", "date": {"edtf": "1941"}},
+                {
+                    "slug": "polish-soviet-negotiations-1941",
+                    "date": {"edtf": "1941-07-05/1941-07-30"},
+                },
+                {
+                    "slug": "signing-of-the-sikorski-mayski-agreement",
+                    "date": {"edtf": "1941-07-30"},
+                },
+                {"slug": "sikorski-moscow-mission", "date": {"edtf": "1941-08/1941-12"}},
+                {"slug": "amnesty-for-polish-citizens-1941", "date": {"edtf": "1941-08-12"}},
+                {"slug": "signing-of-the-military-agreement", "date": {"edtf": "1941-08-14"}},
+            ],
+        }
+    }
+
+
+PARTY_POLAND = ["sikorski-mayski-agreement", "polish-soviet-military-agreement"]
+MOSCOW_DOCUMENTS = ["molotov-ribbentrop-pact", "polish-soviet-military-agreement"]
+MAISKY_EVENTS = ["polish-soviet-negotiations-1941", "signing-of-the-sikorski-mayski-agreement"]
+GERMANY_1939 = ["partition-of-poland-1939"]
+SIGNATORIES = ["ivan-maisky", "wladyslaw-sikorski"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("""persons(filters: {text: "wladyslaw sikorski"})""", ["wladyslaw-sikorski"]),
+        ("""persons(filters: {text: "MAJSKI"})""", ["ivan-maisky"]),
+        ("""persons(filters: {text: "szyszko bohusz"})""", ["zygmunt-szyszko-bohusz"]),
+        ("""states(filters: {text: "ussr"})""", ["soviet-union"]),
+        ("""states(filters: {text: "u.s.s.r."})""", ["soviet-union"]),
+        ("""states(filters: {text: "rzeczpospolita"})""", ["poland"]),
+        ("""documents(filters: {party: "poland"})""", PARTY_POLAND),
+        ("""documents(filters: {signatory: "ivan-maisky"})""", ["sikorski-mayski-agreement"]),
+        ("""documents(filters: {kind: PACT})""", ["molotov-ribbentrop-pact"]),
+        ("""documents(filters: {place: "moscow"})""", MOSCOW_DOCUMENTS),
+        ("""documents(filters: {dateTo: "1939-12-31"})""", ["molotov-ribbentrop-pact"]),
+        ("""events(filters: {participant: "ivan-maisky"})""", MAISKY_EVENTS),
+        ("""events(filters: {kind: AMNESTY})""", ["amnesty-for-polish-citizens-1941"]),
+        ("""events(filters: {state: "germany", dateTo: "1940-01-01"})""", GERMANY_1939),
+        ("""persons(filters: {signed: "sikorski-mayski-agreement"})""", SIGNATORIES),
+        ("""places(filters: {state: "soviet-union"})""", ["moscow"]),
+    ],
+)
+def test_filters(client, demo, query, expected):
+    (page,) = gql(client, f"{{ {query} {{ totalCount results {{ slug }} }} }}").values()
+    assert sorted(r["slug"] for r in page["results"]) == sorted(expected)
+    assert page["totalCount"] == len(expected)
+
+
+def test_search_finds_the_agreement_first_for_sikorski_maisky(
+    client, demo, django_assert_num_queries
+):
+    query = """
+    {
+      search(text: "sikorski maisky") {
+        score
+        record { __typename ... on Document { slug } ... on Event { slug } }
+      }
+    }
+    """
+    with django_assert_num_queries(5):
+        data = gql(client, query)
+    assert data == {
+        "search": [
+            {
+                "score": 3.0,
+                "record": {"__typename": "Document", "slug": "sikorski-mayski-agreement"},
+            },
+            {
+                "score": 2.0,
+                "record": {
+                    "__typename": "Event",
+                    "slug": "signing-of-the-sikorski-mayski-agreement",
+                },
+            },
+            {
+                "score": 1.0,
+                "record": {"__typename": "Document", "slug": "polish-soviet-military-agreement"},
+            },
+        ]
+    }
+
+
+def test_search_ranks_an_exact_name_before_names_before_a_summary(client, demo):
+    """Poland is the state's name; two events and the agreement's official title name it;
+    the military agreement only mentions it in its summary."""
+    data = gql(
+        client,
+        """
+        {
+          search(text: "POLAND") {
+            score
+            record {
+              __typename ... on Document { slug } ... on State { slug } ... on Event { slug }
+            }
+          }
+        }
+        """,
+    )
+    hits = [(h["score"], h["record"]["__typename"], h["record"]["slug"]) for h in data["search"]]
+    assert hits == [
+        (4.0, "State", "poland"),
+        (2.0, "Event", "partition-of-poland-1939"),
+        (2.0, "Event", "invasion-of-poland-1939"),
+        (2.0, "Document", "sikorski-mayski-agreement"),
+        (1.0, "Document", "polish-soviet-military-agreement"),
+    ]
+
+
+def test_search_limit_and_empty_text(client, demo):
+    data = gql(
+        client, '{ a: search(text: "poland", limit: 1) { score } b: search(text: " ") { score } }'
+    )
+    assert data == {"a": [{"score": 4.0}], "b": []}
