@@ -24,6 +24,7 @@ from django.db import models
 from strawberry_django.optimizer import mark_optimized_by_prefetching
 
 from archive import visibility
+from archive.history import instance_of
 from archive.models.base import Record, Row
 
 MARK = "_archive_as_of"
@@ -52,6 +53,8 @@ def record_as_of(model: type[Record], slug: str, moment: datetime.datetime) -> R
     wanted = defaultdict(set)
     for relation, versions in rows.items():
         for field in _record_links(relation.related_model):
+            if field == relation.field:
+                continue  # the link back to the record itself
             wanted[field.related_model] |= {
                 getattr(v, field.attname) for v in versions if getattr(v, field.attname)
             }
@@ -68,7 +71,7 @@ def record_as_of(model: type[Record], slug: str, moment: datetime.datetime) -> R
     for relation, versions in rows.items():
         instances = []
         for version in versions:
-            row = version.instance
+            row = instance_of(version)
             _link(row, targets)
             if visibility.is_public(row):
                 instances.append(row)
@@ -87,7 +90,7 @@ def _records_as_of(model, ids, moment) -> dict[int, Record]:
     result = {}
     for pk, version in versions.items():
         if version.published:
-            record = version.instance
+            record = instance_of(version)
             record._prefetched_objects_cache = {}
             setattr(record, MARK, moment)
             result[pk] = record

@@ -231,9 +231,20 @@ def _value(version, field):
     return getattr(version, field.attname)
 
 
+def instance_of(version) -> models.Model:
+    """The row or record a version describes, built without a query.
+
+    simple-history's ``version.instance`` fetches the fields excluded from
+    history (here the search texts) with one query per version; nothing that
+    reads the past needs them.
+    """
+    attrs = {f.attname: getattr(version, f.attname) for f in type(version).tracked_fields}
+    return version.instance_type(**attrs)
+
+
 def _as_it_was(version) -> models.Model:
     """The row a version describes, with the records it links to as fetched with it."""
-    instance = version.instance
+    instance = instance_of(version)
     # select_related on the version filled its cache; reuse it, no more queries.
     instance._state.fields_cache.update(version._state.fields_cache)
     return instance

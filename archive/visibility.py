@@ -51,11 +51,19 @@ def is_public(obj) -> bool:
     if isinstance(obj, Record):
         return obj.published
     if isinstance(obj, Row):
-        return all(
-            getattr(obj, name) is not None and getattr(obj, name).published
-            for name in required_record_links(type(obj))
-        )
+        for name in required_record_links(type(obj)):
+            target = _linked(obj, name)
+            if target is None or not target.published:
+                return False
     return True
+
+
+def _linked(obj, name):
+    """The record ``obj`` links to as ``name``: as already fetched, else from the database."""
+    cache = obj._state.fields_cache
+    if name in cache:
+        return cache[name]
+    return getattr(obj, name)
 
 
 def public_copy(row: Row) -> Row:

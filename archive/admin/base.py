@@ -242,6 +242,7 @@ class ArchiveAdmin(SimpleHistoryAdmin):
         for version in deletions[:500]:
             if version.id not in seen:
                 seen.add(version.id)
+                version.label = str(history.instance_of(version))
                 rows.append(version)
         opts = self.model._meta
         context = {

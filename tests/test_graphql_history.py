@@ -1,0 +1,296 @@
+"""History and asOf in the API: exact past states, exactly the changed fields."""
+
+import datetime
+
+import pytest
+
+from archive.models import Document, DocumentSignatory, Person, PersonName, State
+from tests.graphql_client import gql
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+def at(hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(2026, 1, 1, hour, minute, tzinfo=UTC)
+
+
+def iso(moment: datetime.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def save(obj, when, reason=""):
+    """Save with a known version date and reason."""
+    obj._history_date = when
+    obj._change_reason = reason
+    obj.save()
+
+
+@pytest.fixture
+def timeline(db):
+    """A treaty edited at known times.
+
+    10:00 created (published) with Molotov as signatory; 11:00 title and date
+    changed; 12:00 Ribbentrop added as a second signatory; 13:00 Molotov's role
+    changed; 14:00 Molotov removed.
+    """
+    germany = State(slug="germany", name="Germany", published=True)
+    save(germany, at(9))
+    molotov = Person(slug="molotov", name="Vyacheslav Molotov", published=True)
+    save(molotov, at(9))
+    ribbentrop = Person(slug="ribbentrop", name="Joachim von Ribbentrop", published=True)
+    save(ribbentrop, at(9))
+    pact = Document(slug="pact", title="Pact", kind="pact", date="1939", published=True)
+    save(pact, at(10), "Catalogued")
+    first = DocumentSignatory(document=pact, person=molotov, role="signatory")
+    save(first, at(10, 1), "Catalogued")
+    pact.title, pact.date = "Molotov–Ribbentrop Pact", "1939-08-23"
+    save(pact, at(11), "Title and date from the treaty text")
+    second = DocumentSignatory(document=pact, person=ribbentrop, on_behalf_of=germany)
+    save(second, at(12), "Second signatory")
+    first.role = "signatory for the USSR"
+    save(first, at(13), "Role made precise")
+    first._history_date = at(14)
+    first._change_reason = "Duplicate entry"
+    first.delete()
+    return pact
+
+
+PACT_AS_OF = """
+query ($t: DateTime) {
+  document(slug: "pact", asOf: $t) {
+    title
+    date { edtf }
+    signatories { role person { slug name } onBehalfOf { slug } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (at(9, 59), None),
+        (
+            at(10, 30),
+            {
+                "title": "Pact",
+                "date": {"edtf": "1939"},
+                "signatories": [
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "molotov", "name": "Vyacheslav Molotov"},
+                        "onBehalfOf": None,
+                    }
+                ],
+            },
+        ),
+        (
+            at(11, 30),
+            {
+                "title": "Molotov–Ribbentrop Pact",
+                "date": {"edtf": "1939-08-23"},
+                "signatories": [
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "molotov", "name": "Vyacheslav Molotov"},
+                        "onBehalfOf": None,
+                    }
+                ],
+            },
+        ),
+        (
+            at(12, 30),
+            {
+                "title": "Molotov–Ribbentrop Pact",
+                "date": {"edtf": "1939-08-23"},
+                "signatories": [
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "molotov", "name": "Vyacheslav Molotov"},
+                        "onBehalfOf": None,
+                    },
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "ribbentrop", "name": "Joachim von Ribbentrop"},
+                        "onBehalfOf": {"slug": "germany"},
+                    },
+                ],
+            },
+        ),
+        (
+            at(13, 30),
+            {
+                "title": "Molotov–Ribbentrop Pact",
+                "date": {"edtf": "1939-08-23"},
+                "signatories": [
+                    {
+                        "role": "signatory for the USSR",
+                        "person": {"slug": "molotov", "name": "Vyacheslav Molotov"},
+                        "onBehalfOf": None,
+                    },
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "ribbentrop", "name": "Joachim von Ribbentrop"},
+                        "onBehalfOf": {"slug": "germany"},
+                    },
+                ],
+            },
+        ),
+        (
+            at(14, 30),
+            {
+                "title": "Molotov–Ribbentrop Pact",
+                "date": {"edtf": "1939-08-23"},
+                "signatories": [
+                    {
+                        "role": "signatory",
+                        "person": {"slug": "ribbentrop", "name": "Joachim von Ribbentrop"},
+                        "onBehalfOf": {"slug": "germany"},
+                    }
+                ],
+            },
+        ),
+    ],
+    ids=["before", "created", "renamed", "second-signatory", "role-changed", "removed"],
+)
+def test_as_of_returns_each_past_state_with_its_relation_rows(client, timeline, moment, expected):
+    assert gql(client, PACT_AS_OF, {"t": iso(moment)}) == {"document": expected}
+
+
+def test_as_of_takes_a_fixed_number_of_queries(client, timeline, django_assert_num_queries):
+    """More rows in the past state cost no more queries: one query per model involved.
+
+    At 11:30 one signatory, for no state; at 12:30 two, one for a state (so
+    states are read too); at 14:30 one, for a state.
+    """
+    with django_assert_num_queries(10):
+        gql(client, PACT_AS_OF, {"t": iso(at(11, 30))})
+    with django_assert_num_queries(11):
+        gql(client, PACT_AS_OF, {"t": iso(at(12, 30))})
+    with django_assert_num_queries(11):
+        gql(client, PACT_AS_OF, {"t": iso(at(14, 30))})
+
+
+def test_history_lists_exactly_the_changed_fields_newest_first(client, timeline):
+    data = gql(
+        client,
+        """
+        {
+          document(slug: "pact") {
+            history { date type reason summary changes { field old new } }
+          }
+        }
+        """,
+    )
+    assert data["document"]["history"] == [
+        {
+            "date": "2026-01-01T14:00:00+00:00",
+            "type": "CHANGED",
+            "reason": "Duplicate entry",
+            "summary": "signatory removed: Vyacheslav Molotov",
+            "changes": [
+                {"field": "signatories", "old": "Vyacheslav Molotov", "new": None},
+            ],
+        },
+        {
+            "date": "2026-01-01T13:00:00+00:00",
+            "type": "CHANGED",
+            "reason": "Role made precise",
+            "summary": "signatory changed: Vyacheslav Molotov",
+            "changes": [
+                {
+                    "field": "signatories.role",
+                    "old": "signatory",
+                    "new": "signatory for the USSR",
+                }
+            ],
+        },
+        {
+            "date": "2026-01-01T12:00:00+00:00",
+            "type": "CHANGED",
+            "reason": "Second signatory",
+            "summary": "signatory added: Joachim von Ribbentrop for Germany",
+            "changes": [
+                {
+                    "field": "signatories",
+                    "old": None,
+                    "new": "Joachim von Ribbentrop for Germany",
+                }
+            ],
+        },
+        {
+            "date": "2026-01-01T11:00:00+00:00",
+            "type": "CHANGED",
+            "reason": "Title and date from the treaty text",
+            "summary": "Changed",
+            "changes": [
+                {"field": "title", "old": "Pact", "new": "Molotov–Ribbentrop Pact"},
+                {"field": "date", "old": "1939", "new": "1939-08-23"},
+            ],
+        },
+        {
+            "date": "2026-01-01T10:01:00+00:00",
+            "type": "CHANGED",
+            "reason": "Catalogued",
+            "summary": "signatory added: Vyacheslav Molotov",
+            "changes": [{"field": "signatories", "old": None, "new": "Vyacheslav Molotov"}],
+        },
+        {
+            "date": "2026-01-01T10:00:00+00:00",
+            "type": "CREATED",
+            "reason": "Catalogued",
+            "summary": "Created",
+            "changes": [],
+        },
+    ]
+
+
+def test_history_as_of_a_moment_stops_there(client, timeline):
+    data = gql(
+        client,
+        """query ($t: DateTime) { document(slug: "pact", asOf: $t) { history { reason } } }""",
+        {"t": iso(at(11, 30))},
+    )
+    assert data == {
+        "document": {
+            "history": [
+                {"reason": "Title and date from the treaty text"},
+                {"reason": "Catalogued"},
+                {"reason": "Catalogued"},
+            ]
+        }
+    }
+
+
+def test_a_person_as_of_before_an_edit_a_minute_ago(client, demo):
+    """The 'done' scenario: Maisky's record as it was before an admin edit."""
+    maisky = Person.objects.get(slug="ivan-maisky")
+    (loaded,) = maisky.history.all()
+    before_edit = loaded.history_date + datetime.timedelta(seconds=1)
+    maisky.born = "1884"
+    save(maisky, before_edit + datetime.timedelta(minutes=1), "Only the year is certain")
+    form = PersonName(record=maisky, name="Iwan Maiski", language="de")
+    save(form, before_edit + datetime.timedelta(minutes=1), "Only the year is certain")
+
+    query = """
+    query ($t: DateTime) {
+      person(slug: "ivan-maisky", asOf: $t) { born { edtf } nameForms { name } }
+    }
+    """
+    past = gql(client, query, {"t": iso(before_edit)})
+    now = gql(client, query, {"t": None})
+    assert past == {
+        "person": {
+            "born": {"edtf": "1884-01-19"},
+            "nameForms": [
+                {"name": "Ivan Maisky"},
+                {"name": "Ivan Mayski"},
+                {"name": "Iwan Majski"},
+                {"name": "Иван Майский"},
+            ],
+        }
+    }
+    assert now["person"]["born"] == {"edtf": "1884"}
+    assert now["person"]["nameForms"][-1] == {"name": "Iwan Maiski"}
