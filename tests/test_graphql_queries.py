@@ -479,3 +479,32 @@ def test_search_limit_and_empty_text(client, demo):
         client, '{ a: search(text: "poland", limit: 1) { score } b: search(text: " ") { score } }'
     )
     assert data == {"a": [{"score": 4.0}], "b": []}
+
+
+SEARCH_WITH_RELATIONS = """
+{
+  search(text: "envoy", limit: 100) {
+    score
+    record {
+      __typename
+      ...DocumentParts
+      ... on Person { slug nameForms { name } signed { document { slug } } }
+    }
+  }
+}
+fragment DocumentParts on Document { slug signatories { person { name } } }
+"""
+
+
+@pytest.mark.parametrize(("extra", "hits"), [(2, 4), (10, 20)])
+def test_search_with_nested_relations_takes_a_fixed_number_of_queries(
+    client, demo, django_assert_num_queries, extra, hits
+):
+    """Ranking is one query per record type; the hits' relations are prefetched per type."""
+    grow(extra)
+    with django_assert_num_queries(9):
+        data = gql(client, SEARCH_WITH_RELATIONS)
+    assert len(data["search"]) == hits
+    first = data["search"][0]
+    assert first["record"]["__typename"] == "Person"
+    assert first["record"]["signed"] == [{"document": {"slug": "extra-0"}}]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
 from strawberry.types import Info
+from strawberry_django.optimizer import optimize
 
 from archive import models, search, visibility
 from archive.graphql.fields import MAX_PAGE_SIZE
@@ -48,10 +50,53 @@ def resolve_search(info: Info, text: Text, limit: Limit = 20) -> list[SearchHit]
             f"Search limit exceeded: limit is {limit}, it must be between 0 and {MAX_PAGE_SIZE}."
         )
     querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
-    return [
-        SearchHit(score=score, record=record)
-        for score, record in search.ranked(querysets, text, limit)
+    hits = search.ranked(querysets, text, limit)
+    records = _with_relations([record for _, record in hits], info)
+    return [SearchHit(score=score, record=records[type(r), r.pk]) for score, r in hits]
+
+
+def _with_relations(records, info: Info) -> dict:
+    """The hits' records again, with what the query asks of them prefetched.
+
+    Ranking fetched bare records; the optimizer cannot see through SearchHit to
+    the union below it, so it is shown the ``record`` field directly: one
+    optimized query (and its prefetches) per record type found, never per hit.
+    """
+    raw = info._raw_info
+    record_nodes = [
+        selection
+        for node in raw.field_nodes
+        for selection in _selections(node, raw.fragments)
+        if isinstance(selection, FieldNode) and selection.name.value == "record"
     ]
+    if not record_nodes:
+        return {(type(r), r.pk): r for r in records}
+    hit_type = raw.schema.get_type("SearchHit")
+    record_info = raw._replace(
+        field_name="record",
+        field_nodes=record_nodes,
+        return_type=hit_type.fields["record"].type,
+        parent_type=hit_type,
+    )
+    result = {}
+    by_model = defaultdict(list)
+    for record in records:
+        by_model[type(record)].append(record.pk)
+    for model, pks in by_model.items():
+        queryset = optimize(model.objects.filter(pk__in=pks), record_info)
+        result |= {(model, record.pk): record for record in queryset}
+    return result
+
+
+def _selections(node, fragments):
+    """The selections under ``node``, fragments spread."""
+    for selection in node.selection_set.selections if node.selection_set else ():
+        if isinstance(selection, FragmentSpreadNode):
+            yield from _selections(fragments[selection.name.value], fragments)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _selections(selection, fragments)
+        else:
+            yield selection
 
 
 def search_field():
