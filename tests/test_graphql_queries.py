@@ -508,3 +508,53 @@ def test_search_with_nested_relations_takes_a_fixed_number_of_queries(
     first = data["search"][0]
     assert first["record"]["__typename"] == "Person"
     assert first["record"]["signed"] == [{"document": {"slug": "extra-0"}}]
+
+
+SINGLE_RECORDS = """
+{
+  document(slug: "extra-0") {
+    title
+    parties { role state { slug nameForms { name } } }
+    signatories { role person { slug nameForms { name } signed { document { slug } } } }
+    history { type summary changes { field old new } }
+  }
+  person(slug: "extra-0-a") {
+    name
+    signed { document { slug parties { state { slug } } } onBehalfOf { slug } }
+    history { type }
+  }
+  state(slug: "poland") {
+    documents(pagination: {limit: 100}) { document { slug } }
+    history { type }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("signatories", [2, 20])
+def test_single_records_take_a_fixed_number_of_queries(
+    client, demo, django_assert_num_queries, signatories
+):
+    """A document with 2 or 20 signatories, each with name forms and signed documents."""
+    grow(1)
+    document = Document.objects.get(slug="extra-0")
+    for i in range(signatories - 2):
+        person = Person.objects.create(slug=f"witness-{i}", name=f"Witness {i}", published=True)
+        PersonName.objects.create(record=person, name=f"Temoin {i}", language="fr")
+        DocumentSignatory.objects.create(document=document, person=person, role="witness")
+    with django_assert_num_queries(31):
+        data = gql(client, SINGLE_RECORDS)
+    assert len(data["document"]["signatories"]) == min(signatories, 20)
+    # Public history starts at publication: the rows added while it was a draft
+    # are part of "Created"; the witnesses came later.
+    assert len(data["document"]["history"]) == 1 + (signatories - 2)
+    assert data["person"]["signed"] == [
+        {
+            "document": {
+                "slug": "extra-0",
+                "parties": [{"state": {"slug": "poland"}}, {"state": {"slug": "soviet-union"}}],
+            },
+            "onBehalfOf": {"slug": "poland"},
+        }
+    ]
+    assert len(data["state"]["documents"]) == 3
