@@ -31,6 +31,7 @@ from archive.graphql.filters import (
     PlaceFilter,
     StateFilter,
 )
+from archive.graphql.limits import FragmentGuard
 from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
@@ -39,6 +40,9 @@ logger = logging.getLogger("archive.graphql")
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+# Fields counted with every fragment expanded: fragments cannot make a query larger
+# than one written out in full within MAX_TOKENS.
+MAX_FIELDS = MAX_TOKENS
 
 Slug = Annotated[str, strawberry.argument(description="The record's slug: “ivan-maisky”.")]
 AsOf = Annotated[
@@ -126,6 +130,7 @@ schema = strawberry.Schema(
     query=Query,
     extensions=[
         DjangoOptimizerExtension,
+        lambda: FragmentGuard(max_fields=MAX_FIELDS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
