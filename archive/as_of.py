@@ -139,4 +139,15 @@ def _as_prefetched(model, rows) -> models.QuerySet:
     queryset = model._default_manager.all()
     queryset._result_cache = rows
     queryset._prefetch_done = True
+    queryset._archive_past_rows = True
     return mark_optimized_by_prefetching(queryset)
+
+
+def is_past_rows(queryset) -> bool:
+    """Is this a list of rows rebuilt by :func:`record_as_of`?"""
+    return getattr(queryset, "_archive_past_rows", False)
+
+
+def page(queryset, offset: int, limit: int) -> models.QuerySet:
+    """One page of rows rebuilt by :func:`record_as_of` (they are in memory)."""
+    return _as_prefetched(queryset.model, queryset._result_cache[offset : offset + limit])

@@ -294,3 +294,24 @@ def test_a_person_as_of_before_an_edit_a_minute_ago(client, demo):
     }
     assert now["person"]["born"] == {"edtf": "1884"}
     assert now["person"]["nameForms"][-1] == {"name": "Iwan Maiski"}
+
+
+def test_history_is_paged_newest_first(client, db):
+    """A long history comes 20 entries at a time unless the client asks otherwise."""
+    person = Person.objects.create(slug="busy", name="Busy 0", published=True)
+    for i in range(1, 26):
+        person.name = f"Busy {i}"
+        person.save()
+    query = """
+    query ($page: OffsetPaginationInput) {
+      person(slug: "busy") { history(pagination: $page) { type changes { new } } }
+    }
+    """
+    first = gql(client, query)["person"]["history"]
+    assert len(first) == 20
+    assert first[0] == {"type": "CHANGED", "changes": [{"new": "Busy 25"}]}
+    rest = gql(client, query, {"page": {"offset": 20}})["person"]["history"]
+    assert [entry["changes"] for entry in rest] == [
+        [{"new": f"Busy {i}"}] for i in (5, 4, 3, 2, 1)
+    ] + [[]]
+    assert rest[-1]["type"] == "CREATED"

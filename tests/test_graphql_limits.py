@@ -570,13 +570,6 @@ def test_nested_next_page(client, crowded_document):
     assert [p["state"]["slug"] for p in data["parties"]] == [f"state-{i:02}" for i in range(20, 25)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug outside this file: a record read asOf a moment (archive/as_of.py) has its "
-    "rows attached as a prefetch cache, and strawberry-django serves the cache whole: "
-    "nested lists ignore the default page size (25 parties come back) and "
-    "pagination.offset.",
-)
 def test_nested_lists_read_as_of_default_to_20(client, crowded_document):
     query = """query($t: DateTime) { document(slug: "crowded", asOf: $t) {
         parties { state { slug } }

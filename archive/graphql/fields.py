@@ -10,10 +10,14 @@ negative offset) is refused with an error that says which limit it broke.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
+
+from archive import as_of
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -46,6 +50,32 @@ ARGUMENT_DESCRIPTIONS = {
 }
 
 
+def page_bounds(pagination) -> tuple[int, int]:
+    """(offset, limit) of a page, with the defaults filled in."""
+    if pagination in (None, strawberry.UNSET):
+        return 0, DEFAULT_PAGE_SIZE
+    limit = pagination.limit
+    if limit in (None, strawberry.UNSET):
+        limit = DEFAULT_PAGE_SIZE
+    return pagination.offset or 0, limit
+
+
+def one_page(items: list, pagination) -> list:
+    """A page of a list computed in Python (history, name forms, citations)."""
+    check_pagination(pagination)
+    offset, limit = page_bounds(pagination)
+    return items[offset : offset + limit]
+
+
+PageArgument = Annotated[
+    OffsetPaginationInput | None,
+    strawberry.argument(
+        description=f"Which page: offset (default 0) and limit (default {DEFAULT_PAGE_SIZE}, "
+        f"at most {MAX_PAGE_SIZE})."
+    ),
+]
+
+
 class ArchiveField(StrawberryDjangoField):
     @property
     def arguments(self):
@@ -61,14 +91,15 @@ class ArchiveField(StrawberryDjangoField):
 
     def get_queryset(self, queryset, info, *, pagination=None, **kwargs):
         check_pagination(pagination)
+        if self.is_list and as_of.is_past_rows(queryset):
+            # Rows of a record read asOf a moment are in memory: page them here,
+            # as the optimizer's prefetch would have.
+            offset, limit = page_bounds(pagination)
+            return as_of.page(queryset, offset, limit)
         return super().get_queryset(queryset, info, pagination=pagination, **kwargs)
 
     def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
-        if self.is_list and pagination in (None, strawberry.UNSET):
-            pagination = OffsetPaginationInput(offset=0, limit=DEFAULT_PAGE_SIZE)
-        elif pagination not in (None, strawberry.UNSET) and pagination.limit in (
-            None,
-            strawberry.UNSET,
-        ):
-            pagination = OffsetPaginationInput(offset=pagination.offset, limit=DEFAULT_PAGE_SIZE)
+        if self.is_list:
+            offset, limit = page_bounds(pagination)
+            pagination = OffsetPaginationInput(offset=offset, limit=limit)
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)

@@ -23,6 +23,7 @@ from strawberry_django.pagination import OffsetPaginated
 from archive import as_of as as_of_reads
 from archive import models
 from archive.graphql import search as api_search
+from archive.graphql.descriptions import describe_generated
 from archive.graphql.fields import ArchiveField
 from archive.graphql.filters import (
     DocumentFilter,
@@ -126,7 +127,15 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
-schema = strawberry.Schema(
+class ArchiveSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None):
+        # strawberry logs every error, a client's typo included, at ERROR with
+        # the whole query. Errors in the client's query are the client's;
+        # unexpected ones are logged once, with their traceback, by should_mask.
+        return None
+
+
+schema = ArchiveSchema(
     query=Query,
     extensions=[
         DjangoOptimizerExtension,
@@ -137,3 +146,4 @@ schema = strawberry.Schema(
         lambda: MaskErrors(should_mask_error=should_mask),
     ],
 )
+describe_generated(schema._schema)

@@ -20,7 +20,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from archive import as_of, dates, models, visibility
 from archive import history as archive_history
-from archive.graphql.fields import ArchiveField
+from archive.graphql.fields import ArchiveField, PageArgument, one_page
 from archive.models.base import row_versions_name
 
 SLUG = "The record's permanent address: lower-case ASCII, stable, unique among its kind."
@@ -116,11 +116,12 @@ class NameForm:
 
 
 def name_forms_field():
-    def resolve(root) -> list[NameForm]:
-        return [
+    def resolve(root, pagination: PageArgument = None) -> list[NameForm]:
+        forms = [
             NameForm(name=form.name, language=form.language, kind=form.kind)
             for form in root.name_forms.all()
         ]
+        return one_page(forms, pagination)
 
     return field(
         "Every recorded form of the name, the authorized one included.",
@@ -137,10 +138,11 @@ class Citation:
 
 
 def record_sources_field(citation_model):
-    def resolve(root) -> list[Citation]:
-        return [
+    def resolve(root, pagination: PageArgument = None) -> list[Citation]:
+        citations = [
             Citation(source=c.source, locator=c.locator, note=c.note) for c in root.citations.all()
         ]
+        return one_page(citations, pagination)
 
     return field(
         "The sources this record is taken from.",
@@ -270,16 +272,16 @@ def history_field(record_model):
         for row in archive_history.owned_row_models(record_model)
     ]
 
-    def resolve(root) -> list[HistoryEntry]:
+    def resolve(root, pagination: PageArgument = None) -> list[HistoryEntry]:
         entries = archive_history.prefetched_entries(root, public=True)
         moment = getattr(root, as_of.MARK, None)
         if moment is not None:  # read as of a moment: the history up to it
             entries = [e for e in entries if e.date <= moment]
-        return [present(e) for e in entries]
+        return [present(e) for e in one_page(entries, pagination)]
 
     return field(
-        "Every public version of the record and of its relation and name rows, newest "
-        "first. Editors are not shown; a record's public history starts when it was "
+        "The public versions of the record and of its relation and name rows, newest "
+        "first, a page at a time. Editors are not shown; a record's public history starts when it was "
         "first published.",
         resolver=resolve,
         prefetch_related=prefetches,

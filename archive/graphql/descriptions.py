@@ -1,0 +1,95 @@
+"""Descriptions for the parts of the schema that strawberry-django generates.
+
+The page types, the pagination input, the ordering enum and the boolean
+combinators of the filters come without descriptions; the SDL should
+document itself everywhere, so they are described here, once, after the
+schema is built.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLInputObjectType, GraphQLObjectType
+
+PAGE_TYPE = "A page of {what}: how many there are in all, and this page of them."
+GENERATED_TYPES = {
+    "OffsetPaginationInput": "Which page to return: skip `offset` records, return `limit`.",
+    "OffsetPaginationInfo": "The offset and limit of the page returned.",
+    "Ordering": "Ascending or descending, with empty values first or last.",
+}
+GENERATED_FIELDS = {
+    ("OffsetPaginationInput", "offset"): "How many records to skip (default 0).",
+    ("OffsetPaginationInput", "limit"): "How many records to return (default 20, at most 100).",
+    ("OffsetPaginationInfo", "offset"): "How many records were skipped.",
+    ("OffsetPaginationInfo", "limit"): "How many records a page holds.",
+}
+PAGE_FIELDS = {"pageInfo": "The offset and limit of this page."}
+FILTER_FIELDS = {
+    "AND": "Records matching this filter as well.",
+    "OR": "Records matching this filter instead.",
+    "NOT": "Records not matching this filter.",
+    "DISTINCT": "Return each record once, even if it matches in several ways.",
+}
+
+
+ENUM_VALUES = {
+    "Ordering": {
+        "ASC": "Ascending.",
+        "ASC_NULLS_FIRST": "Ascending, records without a value first.",
+        "ASC_NULLS_LAST": "Ascending, records without a value last.",
+        "DESC": "Descending.",
+        "DESC_NULLS_FIRST": "Descending, records without a value first.",
+        "DESC_NULLS_LAST": "Descending, records without a value last.",
+    },
+    "VersionType": {
+        "CREATED": "The record was created (or, for the public, first published).",
+        "CHANGED": "The record, or one of its relation or name rows, was changed.",
+        "DELETED": "The record was deleted.",
+    },
+    "NameFormKind": {
+        "AUTHORIZED": "The authorized form, in its language.",
+        "VARIANT": "A variant spelling or form.",
+        "TRANSLITERATION": "A transliteration from another script.",
+        "FORMER": "A former name.",
+    },
+    "DocumentRelation": {
+        "ANNULS": "This document annuls the other.",
+        "SUPERSEDES": "This document supersedes the other.",
+        "AMENDS": "This document amends the other.",
+        "SUPPLEMENTS": "This document supplements the other.",
+        "IMPLEMENTS": "This document implements the other.",
+        "REFERENCES": "This document refers to the other.",
+    },
+}
+# Kinds read as their own names: "TREATY" is "A treaty.".
+KIND_ENUMS = {"DocumentKind": "document", "EventKind": "event"}
+
+
+def describe_generated(graphql_schema) -> None:
+    for name, graphql_type in graphql_schema.type_map.items():
+        for value_name, text in ENUM_VALUES.get(name, {}).items():
+            graphql_type.values[value_name].description = text
+        if name in KIND_ENUMS:
+            for value_name, value in graphql_type.values.items():
+                value.description = value.description or (
+                    f"Of the kind “{value_name.lower()}”."
+                    if value_name != "OTHER"
+                    else f"Any other kind of {KIND_ENUMS[name]}."
+                )
+        if name in GENERATED_TYPES:
+            graphql_type.description = graphql_type.description or GENERATED_TYPES[name]
+        if isinstance(graphql_type, GraphQLObjectType) and name.endswith("OffsetPaginated"):
+            what = name.removesuffix("OffsetPaginated").lower() + "s"
+            graphql_type.description = graphql_type.description or PAGE_TYPE.format(what=what)
+            _describe_fields(graphql_type, PAGE_FIELDS)
+        if isinstance(graphql_type, GraphQLInputObjectType) and name.endswith("Filter"):
+            _describe_fields(graphql_type, FILTER_FIELDS)
+        if isinstance(graphql_type, GraphQLObjectType | GraphQLInputObjectType):
+            for (type_name, field_name), text in GENERATED_FIELDS.items():
+                if type_name == name:
+                    _describe_fields(graphql_type, {field_name: text})
+
+
+def _describe_fields(graphql_type, descriptions) -> None:
+    for field_name, field in graphql_type.fields.items():
+        if field_name in descriptions and not field.description:
+            field.description = descriptions[field_name]
