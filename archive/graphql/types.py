@@ -281,8 +281,8 @@ def history_field(record_model):
 
     return field(
         "The public versions of the record and of its relation and name rows, newest "
-        "first, a page at a time. Editors are not shown; a record's public history starts when it was "
-        "first published.",
+        "first, a page at a time. Editors are not shown; a record's public history "
+        "starts when it was first published.",
         resolver=resolve,
         prefetch_related=prefetches,
     )
