@@ -1,18 +1,22 @@
-"""A record as it was at a moment: the record, its rows, and what they point to.
+"""Records as they were at a moment, rebuilt from their versions.
 
-``record_as_of(Person, "ivan-maisky", moment)`` rebuilds from the versions:
+``record_as_of(Person, "ivan-maisky", moment, wanted)`` returns the person as
+they were then, if they existed and were public then (and are public now: a
+record withdrawn since is withdrawn from the past too). ``wanted`` says which
+relations to rebuild with it, in model terms, as deep as the caller needs::
 
-* the record as it was then, if it existed and was public then (and is public
-  now: a record withdrawn since is withdrawn from the past too);
-* every row that pointed to it then (its name forms, positions, citations,
-  and the signatures, participations… of other records that name it);
-* the records those rows pointed to, as they were then (a draft then or now
-  hides the row, or reads as null where the link is optional).
+    {"signed": {"document": {"parties": {}}}, "name_forms": {}, HISTORY: {}}
 
-Everything is fetched in one query per model involved, never per row. The
-rows are attached as if prefetched, so the API's types read them exactly as
-they read live records. Lists of the records the rows point to (a signatory's
-own name forms, say) are read as they are now.
+Every relation is rebuilt as it was at the moment: the rows then (a removed
+signatory is back, an added one not yet there), and the records they pointed
+to as they were then. A row pointing to a record that was a draft then (or is
+one now) is hidden; an optional link to one reads as None. ``HISTORY`` asks
+for the versions up to the moment, for the history of each record.
+
+Each level costs one query per relation and per model linked, whatever the
+number of records: rows and links are fetched for all the records of a level
+at once. Rebuilt rows are attached as if prefetched, so the API's types read
+them exactly as they read live records.
 """
 
 from __future__ import annotations
@@ -24,75 +28,106 @@ from django.db import models
 from strawberry_django.optimizer import mark_optimized_by_prefetching
 
 from archive import visibility
-from archive.history import instance_of
-from archive.models.base import Record, Row
+from archive.history import instance_of, owned_row_models, versions_queryset
+from archive.models.base import Record, Row, row_versions_name
 
 MARK = "_archive_as_of"
+HISTORY = "__history__"
 
 
-def record_as_of(model: type[Record], slug: str, moment: datetime.datetime) -> Record | None:
+def record_as_of(
+    model: type[Record], slug: str, moment: datetime.datetime, wanted: dict | None = None
+) -> Record | None:
     pk = visibility.public_records(model.objects.filter(slug=slug)).values_list("pk", flat=True)
     pk = pk.first()
     if pk is None:
         return None
-    record = _records_as_of(model, {pk}, moment).get(pk)
-    if record is None:
-        return None
+    records = _records_as_of(model, {pk}, moment)
+    _rebuild(model, records, wanted or {}, moment)
+    return records.get(pk)
 
-    relations = [
-        relation
-        for relation in model._meta.related_objects
-        if issubclass(relation.related_model, Row)
-    ]
-    rows = {
-        relation: _latest(
-            relation.related_model, {f"{relation.field.attname}__in": [pk]}, moment
-        ).values()
-        for relation in relations
-    }
-    wanted = defaultdict(set)
-    for relation, versions in rows.items():
-        for field in _record_links(relation.related_model):
-            if field == relation.field:
-                continue  # the link back to the record itself
-            wanted[field.related_model] |= {
-                getattr(v, field.attname) for v in versions if getattr(v, field.attname)
-            }
-    for field in _record_links(model):
-        if getattr(record, field.attname):
-            wanted[field.related_model].add(getattr(record, field.attname))
-    targets = {
-        target_model: _records_as_of(target_model, ids, moment)
-        for target_model, ids in wanted.items()
-    }
-    targets.setdefault(model, {})[pk] = record
 
-    _link(record, targets)
-    for relation, versions in rows.items():
-        instances = []
-        for version in versions:
-            row = instance_of(version)
-            _link(row, targets)
-            if visibility.is_public(row):
-                instances.append(row)
-        instances.sort(key=_ordering(relation.related_model))
+def _rebuild(model, records: dict[int, Record], wanted: dict, moment) -> None:
+    """Attach to ``records`` (all of ``model``) the relations ``wanted`` asks for."""
+    if not records:
+        return
+    for name, below in wanted.items():
+        if name == HISTORY:
+            _attach_versions(model, records, moment)
+            continue
+        field = model._meta.get_field(name)
+        if field.one_to_many and issubclass(field.related_model, Row):
+            _attach_rows(field, records, below, moment)
+        elif field.many_to_one and issubclass(field.related_model, Record):
+            targets = _linked_records(field, records.values(), below, moment)
+            for record in records.values():
+                _link(record, field, targets)
+
+
+def _attach_rows(relation, records, wanted, moment) -> None:
+    """The rows of ``relation`` (e.g. Document.signatories) of every record, as then."""
+    row_model = relation.related_model
+    back = relation.field
+    versions = _latest(row_model, {f"{back.attname}__in": list(records)}, moment)
+    rows = [instance_of(version) for version in versions.values()]
+    for field in _record_links(row_model):
+        if field == back:
+            targets = records
+        else:
+            # Every link is rebuilt (visibility needs it); the deeper ones as asked.
+            targets = _linked_records(field, rows, wanted.get(field.name, {}), moment)
+        for row in rows:
+            _link(row, field, targets)
+    by_record = defaultdict(list)
+    for row in rows:
+        if visibility.is_public(row):
+            by_record[getattr(row, back.attname)].append(row)
+    order = _ordering(row_model)
+    for pk, record in records.items():
         record._prefetched_objects_cache[relation.get_accessor_name()] = _as_prefetched(
-            relation.related_model, instances
+            row_model, sorted(by_record[pk], key=order)
         )
-    setattr(record, MARK, moment)
-    return record
+
+
+def _linked_records(field, instances, wanted, moment) -> dict[int, Record]:
+    ids = {getattr(i, field.attname) for i in instances if getattr(i, field.attname)}
+    targets = _records_as_of(field.related_model, ids, moment)
+    _rebuild(field.related_model, targets, wanted, moment)
+    return targets
+
+
+def _attach_versions(model, records, moment) -> None:
+    """Each record's versions and its rows' versions up to the moment (for history)."""
+    pks = list(records)
+    caches = {pk: defaultdict(list) for pk in pks}
+    for version in versions_queryset(model).filter(id__in=pks, history_date__lte=moment):
+        caches[version.id]["versions"].append(version)
+    for row_model in owned_row_models(model):
+        owner = f"{row_model.owner_field}_id"
+        name = row_versions_name(row_model)
+        versions = versions_queryset(row_model).filter(
+            **{f"{owner}__in": pks}, history_date__lte=moment
+        )
+        for version in versions:
+            caches[getattr(version, owner)][name].append(version)
+    history_model_of = {"versions": model.history.model} | {
+        row_versions_name(r): r.history.model for r in owned_row_models(model)
+    }
+    for pk, record in records.items():
+        for name, history_model in history_model_of.items():
+            record._prefetched_objects_cache[name] = _as_prefetched(history_model, caches[pk][name])
 
 
 def _records_as_of(model, ids, moment) -> dict[int, Record]:
     """The records among ``ids`` public now and public at ``moment``, as they were then."""
+    if not ids:
+        return {}
     public_now = visibility.public_records(model.objects.filter(pk__in=ids)).values("pk")
-    versions = _latest(model, {"id__in": public_now}, moment)
     result = {}
-    for pk, version in versions.items():
+    for pk, version in _latest(model, {"id__in": public_now}, moment).items():
         if version.published:
             record = instance_of(version)
-            record._prefetched_objects_cache = {}
-            setattr(record, MARK, moment)
+            _mark(record, moment)
             result[pk] = record
     return result
 
@@ -116,14 +151,19 @@ def _record_links(model) -> list[models.ForeignKey]:
     ]
 
 
-def _link(instance, targets) -> None:
-    """Point ``instance``'s links at the records as they were (None where hidden)."""
+def _mark(instance, moment) -> None:
     instance._state.adding = False
     instance._state.db = "default"
-    for field in _record_links(type(instance)):
-        target_id = getattr(instance, field.attname)
-        target = targets.get(field.related_model, {}).get(target_id) if target_id else None
-        instance._state.fields_cache[field.name] = target
+    instance._prefetched_objects_cache = {}
+    setattr(instance, MARK, moment)
+
+
+def _link(instance, field, targets) -> None:
+    """Point ``instance``'s link ``field`` at the record as it was (None where hidden)."""
+    target_id = getattr(instance, field.attname)
+    instance._state.adding = False
+    instance._state.db = "default"
+    instance._state.fields_cache[field.name] = targets.get(target_id) if target_id else None
 
 
 def _ordering(model):
@@ -144,10 +184,10 @@ def _as_prefetched(model, rows) -> models.QuerySet:
 
 
 def is_past_rows(queryset) -> bool:
-    """Is this a list of rows rebuilt by :func:`record_as_of`?"""
+    """Is this a list of rows rebuilt here?"""
     return getattr(queryset, "_archive_past_rows", False)
 
 
 def page(queryset, offset: int, limit: int) -> models.QuerySet:
-    """One page of rows rebuilt by :func:`record_as_of` (they are in memory)."""
+    """One page of rebuilt rows (they are in memory)."""
     return _as_prefetched(queryset.model, queryset._result_cache[offset : offset + limit])

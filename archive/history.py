@@ -159,7 +159,9 @@ def entries(
                 e for e in row_entries if _published_at(all_own, e.date) and _public_row(e)
             ]
         result += row_entries
-    result.sort(key=lambda e: (e.date, e.version.history_id), reverse=True)
+    # Newest first; at the same moment a record's rows come after (are newer
+    # than) the record itself: an admin save writes the record first.
+    result.sort(key=lambda e: (e.date, e.row_model is not None, e.version.history_id), reverse=True)
     return result
 
 

@@ -160,17 +160,58 @@ def test_as_of_returns_each_past_state_with_its_relation_rows(client, timeline, 
 
 
 def test_as_of_takes_a_fixed_number_of_queries(client, timeline, django_assert_num_queries):
-    """More rows in the past state cost no more queries: one query per model involved.
+    """More rows in the past state cost no more queries: one query per relation and model.
 
-    At 11:30 one signatory, for no state; at 12:30 two, one for a state (so
+    The record's slug, its versions, its signatories' versions, their persons';
+    at 11:30 one signatory, for no state; at 12:30 two, one for a state (so
     states are read too); at 14:30 one, for a state.
     """
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(4):
         gql(client, PACT_AS_OF, {"t": iso(at(11, 30))})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(5):
         gql(client, PACT_AS_OF, {"t": iso(at(12, 30))})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(5):
         gql(client, PACT_AS_OF, {"t": iso(at(14, 30))})
+
+
+DEEP_AS_OF = """
+query ($t: DateTime) {
+  document(slug: "pact", asOf: $t) {
+    title
+    signatories {
+      person {
+        slug
+        nameForms { name }
+        signed { role document { slug parties { state { slug } } } }
+        history { type }
+      }
+    }
+    history { summary }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("signatories", [2, 12])
+def test_deep_as_of_reads_take_a_fixed_number_of_queries(
+    client, timeline, django_assert_num_queries, signatories
+):
+    """Relations of relations, as they were, cost one query per level and model."""
+    pact = Document.objects.get(slug="pact")
+    for i in range(signatories - 1):
+        person = Person(slug=f"aide-{i}", name=f"Aide {i}", published=True)
+        save(person, at(15))
+        save(PersonName(record=person, name=f"Helfer {i}", language="de"), at(15))
+        save(DocumentSignatory(document=pact, person=person, role="aide"), at(15, 30))
+    with django_assert_num_queries(20):
+        data = gql(client, DEEP_AS_OF, {"t": iso(at(16))})
+    people = data["document"]["signatories"]
+    assert len(people) == signatories
+    assert people[-1]["person"]["nameForms"] == [{"name": f"Helfer {signatories - 2}"}]
+    assert people[-1]["person"]["signed"] == [
+        {"role": "aide", "document": {"slug": "pact", "parties": []}}
+    ]
+    assert people[-1]["person"]["history"] == [{"type": "CHANGED"}, {"type": "CREATED"}]
 
 
 def test_history_lists_exactly_the_changed_fields_newest_first(client, timeline):

@@ -22,6 +22,7 @@ from strawberry_django.pagination import OffsetPaginated
 
 from archive import as_of as as_of_reads
 from archive import models
+from archive.graphql import past
 from archive.graphql import search as api_search
 from archive.graphql.descriptions import describe_generated
 from archive.graphql.fields import ArchiveField
@@ -57,9 +58,11 @@ AsOf = Annotated[
 ]
 
 
-def lookup(model, info: Info, slug: str, as_of: datetime.datetime | None):
+def lookup(type_cls, info: Info, slug: str, as_of: datetime.datetime | None):
+    model = type_cls.__strawberry_django_definition__.model
     if as_of is not None:
-        return as_of_reads.record_as_of(model, slug, as_of)
+        wanted = past.wanted_relations(info, type_cls)
+        return as_of_reads.record_as_of(model, slug, as_of, wanted)
     return model.objects.filter(slug=slug)
 
 
@@ -77,7 +80,7 @@ def page(filters, ordering, description: str):
 class Query:
     @single("A document by its slug.")
     def document(self, info: Info, slug: Slug, as_of: AsOf = None) -> DocumentType | None:
-        return lookup(models.Document, info, slug, as_of)
+        return lookup(DocumentType, info, slug, as_of)
 
     documents: OffsetPaginated[DocumentType] = page(
         DocumentFilter, DocumentOrder, "Documents: filtered, ordered, a page at a time."
@@ -85,7 +88,7 @@ class Query:
 
     @single("A person by their slug.")
     def person(self, info: Info, slug: Slug, as_of: AsOf = None) -> PersonType | None:
-        return lookup(models.Person, info, slug, as_of)
+        return lookup(PersonType, info, slug, as_of)
 
     persons: OffsetPaginated[PersonType] = page(
         PersonFilter, PersonOrder, "Persons: filtered, ordered, a page at a time."
@@ -93,7 +96,7 @@ class Query:
 
     @single("A state by its slug.")
     def state(self, info: Info, slug: Slug, as_of: AsOf = None) -> StateType | None:
-        return lookup(models.State, info, slug, as_of)
+        return lookup(StateType, info, slug, as_of)
 
     states: OffsetPaginated[StateType] = page(
         StateFilter, StateOrder, "States: filtered, ordered, a page at a time."
@@ -101,7 +104,7 @@ class Query:
 
     @single("An event by its slug.")
     def event(self, info: Info, slug: Slug, as_of: AsOf = None) -> EventType | None:
-        return lookup(models.Event, info, slug, as_of)
+        return lookup(EventType, info, slug, as_of)
 
     events: OffsetPaginated[EventType] = page(
         EventFilter, EventOrder, "Events: filtered, ordered, a page at a time."
