@@ -559,3 +559,43 @@ def test_single_records_take_a_fixed_number_of_queries(
         }
     ]
     assert len(data["state"]["documents"]) == 3
+
+
+EVENT_AND_PLACES = """
+{
+  event(slug: "polish-soviet-negotiations-1941") {
+    name
+    participants(pagination: {limit: 100}) { role person { slug nameForms { name } } }
+    states { role state { slug } }
+    history { type }
+  }
+  place(slug: "london") { name nameForms { name } state { slug } sources { locator } history { type } }
+  places(pagination: {limit: 100}) { totalCount results { slug nameForms { name } state { slug } } }
+}
+"""
+
+
+@pytest.mark.parametrize("extra", [2, 20])
+def test_event_and_places_take_a_fixed_number_of_queries(
+    client, demo, django_assert_num_queries, extra
+):
+    from archive.models import Event, EventParticipant, Place, PlaceName
+
+    event = Event.objects.get(slug="polish-soviet-negotiations-1941")
+    uk = State.objects.get(slug="united-kingdom")
+    for i in range(extra):
+        person = Person.objects.create(slug=f"clerk-{i}", name=f"Clerk {i}", published=True)
+        PersonName.objects.create(record=person, name=f"Schreiber {i}", language="de")
+        EventParticipant.objects.create(event=event, person=person, role="clerk")
+        place = Place.objects.create(slug=f"town-{i}", name=f"Town {i}", state=uk, published=True)
+        PlaceName.objects.create(record=place, name=f"Stadt {i}", language="de")
+    with django_assert_num_queries(22):
+        data = gql(client, EVENT_AND_PLACES)
+    assert len(data["event"]["participants"]) == 5 + extra
+    assert data["places"]["totalCount"] == 2 + extra
+    # Places sort by name: "Town 10" comes before "Town 9".
+    assert data["places"]["results"][-1] == {
+        "slug": f"town-{extra - 1}" if extra < 10 else "town-9",
+        "nameForms": [{"name": f"Stadt {extra - 1}" if extra < 10 else "Stadt 9"}],
+        "state": {"slug": "united-kingdom"},
+    }
