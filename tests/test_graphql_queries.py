@@ -569,7 +569,9 @@ EVENT_AND_PLACES = """
     states { role state { slug } }
     history { type }
   }
-  place(slug: "london") { name nameForms { name } state { slug } sources { locator } history { type } }
+  place(slug: "london") {
+    name nameForms { name } state { slug } sources { locator } history { type }
+  }
   places(pagination: {limit: 100}) { totalCount results { slug nameForms { name } state { slug } } }
 }
 """
