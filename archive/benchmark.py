@@ -1,0 +1,341 @@
+"""The benchmark's queries, their hand-written baselines, and how they are timed.
+
+Each case is a query of the GraphQL contract and a baseline: plain Django
+ORM code and ``json.dumps`` producing the *same* JSON from the same database,
+without GraphQL. The benchmark first checks that both give identical data
+(so the comparison is honest), then times each in turn, on the same data,
+in the same process, and reports medians, 95th percentiles, the SQL query
+count and the peak memory of one run (``tracemalloc``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
+
+from archive import dates, search, visibility
+from archive.models import Document, DocumentParty, DocumentSignatory, Event, Person, PersonName
+
+
+@dataclass
+class Case:
+    name: str
+    query: str
+    variables: dict
+    baseline: Callable[[], dict]
+
+
+@dataclass
+class Measure:
+    case: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    peak_kib: float
+
+
+def date_object(value: str) -> dict | None:
+    if not value:
+        return None
+    parsed = dates.parse(value)
+    return {
+        "edtf": parsed.edtf,
+        "display": parsed.display,
+        "earliest": parsed.earliest.isoformat() if parsed.earliest else None,
+        "latest": parsed.latest.isoformat() if parsed.latest else None,
+    }
+
+
+def public_rows(model):
+    return visibility.public_rows(model.objects.all()).order_by("pk")
+
+
+# --- the cases ----------------------------------------------------------------------
+
+DOCUMENTS_PAGE = """
+{
+  documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 100}) {
+    totalCount
+    results {
+      slug title
+      date { edtf display earliest latest }
+      parties { role state { slug name } }
+      signatories { role person { slug name } onBehalfOf { slug } }
+    }
+  }
+}
+"""
+
+
+def documents_page() -> dict:
+    documents = visibility.public_records(Document.objects.all())
+    page = (
+        documents.order_by("date_earliest", "date_latest", "slug")
+        .only("slug", "title", "date")
+        .prefetch_related(
+            Prefetch("parties", queryset=public_rows(DocumentParty).select_related("state")),
+            Prefetch(
+                "signatories",
+                queryset=public_rows(DocumentSignatory).select_related("person", "on_behalf_of"),
+            ),
+        )[:100]
+    )
+    return {
+        "documents": {
+            "totalCount": documents.count(),
+            "results": [
+                {
+                    "slug": d.slug,
+                    "title": d.title,
+                    "date": date_object(d.date),
+                    "parties": [
+                        {"role": p.role, "state": {"slug": p.state.slug, "name": p.state.name}}
+                        for p in d.parties.all()[:20]
+                    ],
+                    "signatories": [
+                        {
+                            "role": s.role,
+                            "person": {"slug": s.person.slug, "name": s.person.name},
+                            "onBehalfOf": {"slug": s.on_behalf_of.slug}
+                            if s.on_behalf_of and s.on_behalf_of.published
+                            else None,
+                        }
+                        for s in d.signatories.all()[:20]
+                    ],
+                }
+                for d in page
+            ],
+        }
+    }
+
+
+PERSON = """
+query ($slug: String!) {
+  person(slug: $slug) {
+    name
+    nameForms { name language }
+    signed { role document { slug title } }
+  }
+}
+"""
+
+
+def person(slug: str) -> dict:
+    record = (
+        visibility.public_records(Person.objects.filter(slug=slug))
+        .prefetch_related(
+            Prefetch("name_forms", queryset=PersonName.objects.order_by("pk")),
+            Prefetch("signed", queryset=public_rows(DocumentSignatory).select_related("document")),
+        )
+        .first()
+    )
+    return {
+        "person": {
+            "name": record.name,
+            "nameForms": [
+                {"name": f.name, "language": f.language} for f in record.name_forms.all()
+            ][:20],
+            "signed": [
+                {"role": s.role, "document": {"slug": s.document.slug, "title": s.document.title}}
+                for s in record.signed.all()[:20]
+            ],
+        }
+    }
+
+
+EVENTS_IN_RANGE = """
+query ($from: Date!, $to: Date!) {
+  events(
+    filters: {dateFrom: $from, dateTo: $to}
+    ordering: [{date: ASC}, {slug: ASC}]
+    pagination: {limit: 100}
+  ) {
+    totalCount
+    results { slug name date { edtf display earliest latest } }
+  }
+}
+"""
+
+
+def events_in_range(start: datetime.date, end: datetime.date) -> dict:
+    from archive.graphql.filters import overlaps_from, overlaps_to
+
+    events = visibility.public_records(Event.objects.all()).filter(
+        overlaps_from("date", start, ""), overlaps_to("date", end, "")
+    )
+    page = events.order_by("date_earliest", "date_latest", "slug").only("slug", "name", "date")
+    return {
+        "events": {
+            "totalCount": events.count(),
+            "results": [
+                {"slug": e.slug, "name": e.name, "date": date_object(e.date)} for e in page[:100]
+            ],
+        }
+    }
+
+
+SEARCH = """
+query ($text: String!) {
+  search(text: $text, limit: 20) { score record { __typename ... on Person { slug name } } }
+}
+"""
+
+
+def person_fields(record) -> dict:
+    return {"slug": record.slug, "name": record.name} if isinstance(record, Person) else {}
+
+
+def search_hits(text: str) -> dict:
+    from archive.graphql.search import SEARCHED
+
+    querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
+    return {
+        "search": [
+            {
+                "score": score,
+                "record": {"__typename": type(record).__name__}
+                | (
+                    {"slug": record.slug, "name": record.name} if isinstance(record, Person) else {}
+                ),
+            }
+            for score, record in search.ranked(querysets, text, 20)
+        ]
+    }
+
+
+HISTORY = """
+query ($slug: String!) {
+  document(slug: $slug) { history { date type reason changes { field old new } } }
+}
+"""
+
+AS_OF = """
+query ($slug: String!, $at: DateTime!) {
+  document(slug: $slug, asOf: $at) {
+    title
+    date { edtf }
+    signatories { role person { slug name } }
+  }
+}
+"""
+
+
+def history_of(slug: str) -> dict:
+    """The API's own history code, without GraphQL around it."""
+    from archive.graphql.types import present
+    from archive.history import histories
+
+    document = visibility.public_records(Document.objects.filter(slug=slug)).get()
+    entries = histories(Document, [document.pk], public=True)[document.pk][:20]
+    return {
+        "document": {
+            "history": [
+                {
+                    "date": entry.date.isoformat(),
+                    "type": entry.type.name,
+                    "reason": entry.reason,
+                    "changes": [
+                        {"field": c.field, "old": c.old, "new": c.new} for c in entry.changes
+                    ],
+                }
+                for entry in map(present, entries)
+            ]
+        }
+    }
+
+
+def as_of(slug: str, at: datetime.datetime) -> dict:
+    from archive.as_of import record_as_of
+
+    record = record_as_of(Document, slug, at, {"signatories": {"person": {}}})
+    return {
+        "document": {
+            "title": record.title,
+            "date": {"edtf": record.date} if record.date else None,
+            "signatories": [
+                {"role": s.role, "person": {"slug": s.person.slug, "name": s.person.name}}
+                for s in record.signatories.all()[:20]
+            ],
+        }
+    }
+
+
+def cases() -> list[Case]:
+    """The fixed set of queries, with arguments chosen from the data present."""
+    signer = (
+        DocumentSignatory.objects.filter(person__published=True, document__published=True)
+        .order_by("pk")
+        .values_list("person__slug", flat=True)
+        .first()
+    )
+    document = (
+        visibility.public_records(Document.objects.all())
+        .order_by("pk")
+        .values_list("slug", flat=True)
+    ).first()
+    created = Document.history.filter(slug=document).order_by("history_date").first().history_date
+    at = created + datetime.timedelta(seconds=1)
+    start, end = datetime.date(1941, 7, 1), datetime.date(1941, 8, 31)
+    return [
+        Case("documents page (100)", DOCUMENTS_PAGE, {}, documents_page),
+        Case("person + signed", PERSON, {"slug": signer}, lambda: person(signer)),
+        Case(
+            "events in range",
+            EVENTS_IN_RANGE,
+            {"from": start.isoformat(), "to": end.isoformat()},
+            lambda: events_in_range(start, end),
+        ),
+        Case("search", SEARCH, {"text": "sikorski"}, lambda: search_hits("sikorski")),
+        Case("history", HISTORY, {"slug": document}, lambda: history_of(document)),
+        Case(
+            "asOf",
+            AS_OF,
+            {"slug": document, "at": at.isoformat()},
+            lambda: as_of(document, at),
+        ),
+    ]
+
+
+# --- timing ----------------------------------------------------------------------------
+
+
+def run_graphql(case: Case) -> dict:
+    from archive.graphql.schema import schema
+
+    result = schema.execute_sync(case.query, variable_values=case.variables)
+    if result.errors:
+        raise RuntimeError(f"{case.name}: {result.errors[0].message}")
+    return json.loads(json.dumps(result.data))
+
+
+def run_baseline(case: Case) -> dict:
+    return json.loads(json.dumps(case.baseline()))
+
+
+def measure(name: str, function: Callable[[], object], repeat: int) -> Measure:
+    function()  # warm caches (query plans, imports)
+    with CaptureQueriesContext(connection) as context:
+        function()
+    tracemalloc.start()
+    function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return Measure(
+        name, statistics.median(timings), p95, len(context.captured_queries), peak / 1024
+    )

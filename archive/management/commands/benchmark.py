@@ -1,0 +1,180 @@
+"""`manage.py benchmark`: the contract's queries against archives of several sizes.
+
+For each size it uses a database of its own (a SQLite file under var/, or a
+PostgreSQL database named after the configured one, as DATABASE_URL says),
+generating the archive there once (`generate_archive`, fixed seed), then runs
+each query through GraphQL and through its hand-written baseline, in a
+process of its own per size. It prints one table and writes it to a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+
+class Command(BaseCommand):
+    help = "Time the GraphQL contract's queries against hand-written baselines at several sizes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,10000,100000", help="Documents per archive.")
+        parser.add_argument("--repeat", type=int, default=30, help="Timed runs of each query.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--output", default="benchmarks/results.md")
+        parser.add_argument("--measure", action="store_true", help=argparse_hidden())
+
+    def handle(self, *args, **options):
+        if options["measure"]:
+            return self.measure_here(options["repeat"])
+        sizes = [int(size) for size in options["sizes"].split(",")]
+        results = {}
+        started = time.monotonic()
+        for size in sizes:
+            url = database_url(size)
+            self.stdout.write(f"==> {size:,} documents ({redacted(url)})")
+            env = {**os.environ, "DATABASE_URL": url}
+            prepare_database(url)
+            run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
+            measured = self.child(env, options["repeat"])
+            if measured["documents"] != size:
+                self.stdout.write(f"    generating {size:,} documents (seed {options['seed']})…")
+                run(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "generate_archive",
+                        "--documents",
+                        str(size),
+                        "--seed",
+                        str(options["seed"]),
+                        "--clear",
+                        "--noinput",
+                    ],
+                    env,
+                    show=True,
+                )
+                measured = self.child(env, options["repeat"])
+            results[size] = measured
+            self.stdout.write(f"    measured in {time.monotonic() - started:.0f} s so far")
+        table = render(results, sizes, options["repeat"])
+        self.stdout.write("\n" + table)
+        output = Path(options["output"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(table + "\n", encoding="utf-8")
+        self.stdout.write(f"Written to {output}")
+
+    def child(self, env, repeat) -> dict:
+        out = run(
+            [sys.executable, "manage.py", "benchmark", "--measure", "--repeat", str(repeat)], env
+        )
+        return json.loads(out.strip().splitlines()[-1])
+
+    def measure_here(self, repeat):
+        from archive import benchmark
+        from archive.models import Document
+
+        rows = []
+        for case in benchmark.cases():
+            graphql_data = benchmark.run_graphql(case)
+            baseline_data = benchmark.run_baseline(case)
+            if graphql_data != baseline_data:
+                raise CommandError(f"{case.name}: the baseline's JSON differs from GraphQL's.")
+            graphql = benchmark.measure(case.name, lambda c=case: benchmark.run_graphql(c), repeat)
+            baseline = benchmark.measure(
+                case.name, lambda c=case: benchmark.run_baseline(c), repeat
+            )
+            rows.append({"case": case.name, "graphql": vars(graphql), "baseline": vars(baseline)})
+        self.stdout.write(
+            json.dumps(
+                {
+                    "documents": Document.objects.count(),
+                    "vendor": connection.vendor,
+                    "rows": rows,
+                }
+            )
+        )
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def database_url(size: int) -> str:
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("sqlite3"):
+        path = Path(settings.BASE_DIR) / "var" / f"bench-{size}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        return f"sqlite:///{path}"
+    user = default.get("USER") or "postgres"
+    password = f":{default['PASSWORD']}" if default.get("PASSWORD") else ""
+    host, port = default.get("HOST") or "127.0.0.1", default.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{default['NAME']}_bench_{size}"
+
+
+def prepare_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def redacted(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url
+
+
+def run(command, env, show=False) -> str:
+    process = subprocess.run(
+        command, env=env, capture_output=not show, text=True, cwd=settings.BASE_DIR
+    )
+    if process.returncode:
+        raise CommandError(f"{' '.join(command)} failed:\n{process.stderr or ''}")
+    return process.stdout or ""
+
+
+def render(results: dict, sizes: list[int], repeat: int) -> str:
+    vendor = next(iter(results.values()))["vendor"]
+    lines = [
+        f"Benchmark on {vendor}, {repeat} timed runs per query (ms; peak memory of one run).",
+        "",
+        "| query | size | GraphQL median | p95 | SQL | peak KiB | baseline median | p95 | SQL "
+        "| GraphQL/baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    cases = [row["case"] for row in results[sizes[0]]["rows"]]
+    for case in cases:
+        for size in sizes:
+            row = next(r for r in results[size]["rows"] if r["case"] == case)
+            g, b = row["graphql"], row["baseline"]
+            lines.append(
+                f"| {case} | {size:,} | {g['median_ms']:.1f} | {g['p95_ms']:.1f} | {g['queries']} "
+                f"| {g['peak_kib']:.0f} | {b['median_ms']:.1f} | {b['p95_ms']:.1f} "
+                f"| {b['queries']} | {g['median_ms'] / b['median_ms']:.2f} |"
+            )
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += ["", f"Growth of the GraphQL median from {small:,} to {large:,} documents:", ""]
+        for case in cases:
+            first = next(r for r in results[small]["rows"] if r["case"] == case)["graphql"]
+            last = next(r for r in results[large]["rows"] if r["case"] == case)["graphql"]
+            same = "same" if first["queries"] == last["queries"] else "DIFFERENT"
+            lines.append(
+                f"- {case}: ×{last['median_ms'] / first['median_ms']:.2f}; "
+                f"SQL queries {first['queries']} → {last['queries']} ({same})"
+            )
+    return "\n".join(lines)
