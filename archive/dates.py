@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,8 +69,13 @@ def invalid(value: str, reason: str | None = None) -> ValidationError:
     return ValidationError(message, code="invalid_edtf", params={"value": value})
 
 
+@functools.lru_cache(maxsize=65536)
 def parse(value: str) -> HistoricalDate:
-    """Parse an EDTF string, or raise ``ValidationError`` with a clear message."""
+    """Parse an EDTF string, or raise ``ValidationError`` with a clear message.
+
+    Cached: parsing is slow (pyparsing) and archives repeat their dates; the
+    result is immutable. Refusals are not cached (exceptions never are).
+    """
     text = (value or "").strip()
     if not text:
         raise ValidationError("A date is required here.", code="required")
