@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db import connection
 from django.db.models import Case, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
+
+from archive import search_index
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _FOLD = str.maketrans(
@@ -87,20 +91,31 @@ def names_text(*names: str | None) -> str:
     return f"| {' | '.join(forms)} |" if forms else ""
 
 
-def text_q(text: str, prefix: str = "") -> Q:
-    """Records whose names, name forms, titles, summaries… contain every word.
+def text_q(model, text: str, prefix: str = "") -> Q:
+    """Records of ``model`` whose names, name forms, titles, summaries… contain every word.
 
     Each query word must begin a word of the record's ``search_text``:
     "mays" finds "Mayski", "wladyslaw sikorski" finds "Władysław Sikorski".
+    The database answers from its own index (:mod:`archive.search_index`).
     """
+    query_words = words(text)
+    if not query_words:
+        return Q()
+    if connection.vendor == "sqlite" and model._meta.db_table in search_index.TABLES:
+        fts = search_index.fts_table(model._meta.db_table)
+        matching = RawSQL(
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",  # noqa: S608 - table names are ours
+            [search_index.sqlite_match(query_words)],
+        )
+        return Q(**{f"{prefix}pk__in": matching})
     condition = Q()
-    for word in words(text):
+    for word in query_words:
         condition &= Q(**{f"{prefix}search_text__contains": f" {word}"})
     return condition
 
 
 def filter_text(queryset, text: str):
-    return queryset.filter(text_q(text))
+    return queryset.filter(text_q(queryset.model, text))
 
 
 # Ranking: the query is a whole name or name form; a name begins with it; every
@@ -125,7 +140,7 @@ def ranked(querysets, text: str, limit: int) -> list[tuple[float, object]]:
     hits = []
     for queryset in querysets:
         scored = (
-            queryset.filter(text_q(text))
+            queryset.filter(text_q(queryset.model, text))
             .annotate(
                 score=Case(
                     When(name_text__contains=f"| {phrase} |", then=Value(EXACT_NAME)),

@@ -24,10 +24,6 @@ DATE_FROM = "Only records whose date overlaps the range: ending on or after this
 DATE_TO = "Only records whose date overlaps the range: starting on or before this day."
 
 
-def text_q(value: str, prefix: str) -> Q:
-    return search.text_q(value, prefix)
-
-
 def overlaps_from(date_field: str, value: datetime.date, prefix: str) -> Q:
     # An open end (null bound) reaches every day on that side; no date at all never matches.
     return Q(**{f"{prefix}{date_field}_latest__gte": value}) | Q(
@@ -55,7 +51,7 @@ def related(row_model, owner: str, target: str, slug: str, prefix: str) -> Q:
 class DocumentFilter:
     @strawberry_django.filter_field(description=TEXT)
     def text(self, value: str, prefix: str) -> Q:
-        return text_q(value, prefix)
+        return search.text_q(models.Document, value, prefix)
 
     @strawberry_django.filter_field(description=DATE_FROM)
     def date_from(self, value: datetime.date, prefix: str) -> Q:
@@ -86,7 +82,7 @@ class DocumentFilter:
 class PersonFilter:
     @strawberry_django.filter_field(description=TEXT)
     def text(self, value: str, prefix: str) -> Q:
-        return text_q(value, prefix)
+        return search.text_q(models.Person, value, prefix)
 
     @strawberry_django.filter_field(
         description="Only persons whose life (born–died) overlaps the range: alive on or after."
@@ -113,7 +109,7 @@ class PersonFilter:
 class StateFilter:
     @strawberry_django.filter_field(description=TEXT)
     def text(self, value: str, prefix: str) -> Q:
-        return text_q(value, prefix)
+        return search.text_q(models.State, value, prefix)
 
     @strawberry_django.filter_field(description="Only states that existed on or after this day.")
     def date_from(self, value: datetime.date, prefix: str) -> Q:
@@ -136,7 +132,7 @@ class StateFilter:
 class EventFilter:
     @strawberry_django.filter_field(description=TEXT)
     def text(self, value: str, prefix: str) -> Q:
-        return text_q(value, prefix)
+        return search.text_q(models.Event, value, prefix)
 
     @strawberry_django.filter_field(description=DATE_FROM)
     def date_from(self, value: datetime.date, prefix: str) -> Q:
@@ -171,7 +167,7 @@ class EventFilter:
 class PlaceFilter:
     @strawberry_django.filter_field(description=TEXT)
     def text(self, value: str, prefix: str) -> Q:
-        return text_q(value, prefix)
+        return search.text_q(models.Place, value, prefix)
 
     @strawberry_django.filter_field(description="Only places in this state (slug).")
     def state(self, value: str, prefix: str) -> Q:
