@@ -1,18 +1,26 @@
 """Signal handlers that keep derived data right for every kind of save.
 
 They run for ordinary saves and for the raw saves of `loaddata` alike, so a
-fixture can neither store an invalid date nor skip its versions.
+fixture can neither store an invalid date nor skip its versions. Every save
+and delete of an archive model also advances the data version, in the
+transaction of the write (:mod:`archive.data_version`), so that no cached
+API response outlives it.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from archive import change_reasons, fixture_versions
+from archive import change_reasons, data_version, fixture_versions
 from archive.models.base import DatedMixin, NameFormBase, Record
 
 
 def _is_archive_row(sender) -> bool:
     return issubclass(sender, DatedMixin)
+
+
+def _is_archive_data(sender) -> bool:
+    """Records, their rows and the versions of both: all the API can show."""
+    return sender._meta.app_label == "archive" and sender is not data_version.DataVersion
 
 
 @receiver(pre_save)
@@ -66,3 +74,23 @@ def _refresh_owner(name_form, record_id) -> None:
     owner = record_model._default_manager.filter(pk=record_id).first()
     if owner is not None:
         owner.refresh_search_text()
+
+
+# The data version's receivers come last, so that they run after the ones
+# above: a write refused by derive_before_save advances nothing, and outside
+# a transaction the advance follows the writes that the handlers above make
+# (a record's refreshed search text).
+
+
+@receiver(pre_save)
+@receiver(pre_delete)
+def version_before_write(sender, using=None, **kwargs):
+    if _is_archive_data(sender):
+        data_version.before_write(using)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def version_after_write(sender, using=None, **kwargs):
+    if _is_archive_data(sender):
+        data_version.after_write(using)

@@ -144,6 +144,36 @@ STRAWBERRY_DJANGO = {
     "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
 }
 
+# The GraphQL response cache (archive/graphql/cache.py) and the data version
+# it is keyed on (archive/data_version.py): Redis when REDIS_URL is set, shared
+# by every process; otherwise each process's own memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "archive",
+            # An unreachable Redis must fail fast: the API then answers uncached.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "archive",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", default=True)
+GRAPHQL_CACHE_TIMEOUT = int(os.environ.get("GRAPHQL_CACHE_TIMEOUT", "3600"))
+# Read the data version from the database on every request (one query by
+# primary key) instead of from the cache. Needed whenever the cache is not
+# shared by every process that writes: a local-memory cache learns only of the
+# writes made by its own process, not of another server's, nor of loaddata's.
+GRAPHQL_CACHE_VERSION_FROM_DB = env_bool("GRAPHQL_CACHE_VERSION_FROM_DB", default=not REDIS_URL)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

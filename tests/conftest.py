@@ -1,4 +1,4 @@
-"""Shared fixtures: staff users in each group, and the demo data set."""
+"""Shared fixtures: staff users in each group, the demo data set; no response cache."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -6,6 +6,15 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 DEMO_FIXTURE = "fixtures/demo.json"
+
+
+@pytest.fixture(autouse=True)
+def no_response_cache(settings):
+    """Every request runs its query: tests count its SQL queries and see every write.
+
+    tests/test_graphql_cache.py turns the cache on.
+    """
+    settings.GRAPHQL_CACHE = False
 
 
 def _staff(username: str, group: str | None = None, superuser: bool = False):

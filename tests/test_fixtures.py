@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from archive import dates
 from archive.models import (
     RECORD_MODELS,
+    DataVersion,
     Document,
     DocumentCitation,
     DocumentLink,
@@ -80,11 +81,11 @@ DEMO_TOTAL = 133
 
 
 def archive_models():
-    """Every model of the archive app that is not a version model."""
+    """Every model of the archive app that is not a version model (nor the data version)."""
     return {
         model
         for model in apps.get_app_config("archive").get_models()
-        if not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical") and model is not DataVersion
     }
 
 

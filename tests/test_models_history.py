@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from archive.models import (
+    DataVersion,
     Document,
     DocumentCitation,
     DocumentLink,
@@ -168,11 +169,14 @@ IDS = [model.__name__ for model in MODELS]
 
 
 def concrete_archive_models() -> set[type[models.Model]]:
-    """Every model of the archive app except the historical ones simple-history adds."""
+    """Every model of the archive app except the historical ones simple-history adds.
+
+    And the data version: a counter, not archive data, it has no history.
+    """
     return {
         model
         for model in apps.get_app_config("archive").get_models()
-        if not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical") and model is not DataVersion
     }
 
 

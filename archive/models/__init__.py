@@ -3,6 +3,7 @@
 One module per record family; shared bases in :mod:`archive.models.base`.
 """
 
+from archive.data_version import DataVersion
 from archive.models.base import NameForm, Record, Row
 from archive.models.documents import (
     Document,
@@ -31,6 +32,7 @@ RECORD_MODELS = (Document, Person, State, Event, Place, Source)
 
 __all__ = [
     "RECORD_MODELS",
+    "DataVersion",
     "Document",
     "DocumentCitation",
     "DocumentKind",
