@@ -339,3 +339,25 @@ def measure(name: str, function: Callable[[], object], repeat: int) -> Measure:
     return Measure(
         name, statistics.median(timings), p95, len(context.captured_queries), peak / 1024
     )
+
+
+def http_timing(case: Case, repeat: int, *, cached: bool) -> float:
+    """Median ms of the case POSTed to /graphql/, with the response cache on or off."""
+    from django.test import Client, override_settings
+
+    client = Client(HTTP_HOST="localhost")
+    body = json.dumps({"query": case.query, "variables": case.variables})
+
+    def post():
+        response = client.post("/graphql/", body, content_type="application/json")
+        if response.status_code != 200:
+            raise RuntimeError(f"{case.name}: HTTP {response.status_code}")
+
+    with override_settings(GRAPHQL_CACHE=cached):
+        post()  # fills the cache when it is on
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            post()
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)

@@ -35,7 +35,10 @@ def group_permissions() -> dict[str, list[str]]:
 def sync_groups(apps=global_apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    archive_permissions = Permission.objects.filter(content_type__app_label="archive")
+    # The data version (archive.data_version) is bookkeeping, not archive content.
+    archive_permissions = Permission.objects.filter(content_type__app_label="archive").exclude(
+        content_type__model="dataversion"
+    )
     for name, codenames in group_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(

@@ -38,6 +38,7 @@ def test_render_shows_ratios_and_growth():
             "case": case,
             "graphql": {"median_ms": g, "p95_ms": g * 2, "queries": q, "peak_kib": 100.0},
             "baseline": {"median_ms": b, "p95_ms": b * 2, "queries": 2, "peak_kib": 50.0},
+            "http": {"uncached_ms": g + 1, "cached_ms": 0.5},
         }
 
     results = {
@@ -53,7 +54,21 @@ def test_render_shows_ratios_and_growth():
         "| page | 1,000 | 3.0 | 6.0 | 7 | 100 | 2.0 | 4.0 | 2 | 1.50 |",
         "| page | 100,000 | 3.3 | 6.6 | 7 | 100 | 2.0 | 4.0 | 2 | 1.65 |",
         "",
+        "Through HTTP (POST /graphql/), response cache off and on (medians, ms):",
+        "",
+        "| query | size | uncached | cached | speed-up |",
+        "|---|---:|---:|---:|---:|",
+        "| page | 1,000 | 4.0 | 0.50 | ×8 |",
+        "| page | 100,000 | 4.3 | 0.50 | ×9 |",
+        "",
         "Growth of the GraphQL median from 1,000 to 100,000 documents:",
         "",
         "- page: ×1.10; SQL queries 7 → 7 (same)",
     ]
+
+
+def test_http_timing_through_the_cache(demo):
+    (case, *_) = benchmark.cases()
+    uncached = benchmark.http_timing(case, 5, cached=False)
+    cached = benchmark.http_timing(case, 5, cached=True)
+    assert 0 < cached < uncached

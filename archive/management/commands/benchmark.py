@@ -91,7 +91,18 @@ class Command(BaseCommand):
             baseline = benchmark.measure(
                 case.name, lambda c=case: benchmark.run_baseline(c), repeat
             )
-            rows.append({"case": case.name, "graphql": vars(graphql), "baseline": vars(baseline)})
+            http = {
+                "uncached_ms": benchmark.http_timing(case, repeat, cached=False),
+                "cached_ms": benchmark.http_timing(case, repeat, cached=True),
+            }
+            rows.append(
+                {
+                    "case": case.name,
+                    "graphql": vars(graphql),
+                    "baseline": vars(baseline),
+                    "http": http,
+                }
+            )
         self.stdout.write(
             json.dumps(
                 {
@@ -166,6 +177,21 @@ def render(results: dict, sizes: list[int], repeat: int) -> str:
                 f"| {g['peak_kib']:.0f} | {b['median_ms']:.1f} | {b['p95_ms']:.1f} "
                 f"| {b['queries']} | {g['median_ms'] / b['median_ms']:.2f} |"
             )
+    lines += [
+        "",
+        "Through HTTP (POST /graphql/), response cache off and on (medians, ms):",
+        "",
+        "| query | size | uncached | cached | speed-up |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for case in cases:
+        for size in sizes:
+            http = next(r for r in results[size]["rows"] if r["case"] == case).get("http")
+            if http:
+                lines.append(
+                    f"| {case} | {size:,} | {http['uncached_ms']:.1f} | {http['cached_ms']:.2f} "
+                    f"| ×{http['uncached_ms'] / http['cached_ms']:.0f} |"
+                )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += ["", f"Growth of the GraphQL median from {small:,} to {large:,} documents:", ""]
