@@ -196,10 +196,16 @@ class Record(DatedMixin, models.Model):
         """Further texts a search should match, after the names: summaries."""
         return []
 
-    def compute_search_texts(self) -> dict[str, str]:
-        """``name_text`` and ``search_text`` (archive.search), name forms included."""
+    def compute_search_texts(self, name_forms: list[str] | None = None) -> dict[str, str]:
+        """``name_text`` and ``search_text`` (archive.search), name forms included.
+
+        The names of the name forms are read from the database, in row order,
+        unless ``name_forms`` gives them (rows not saved yet: the generator).
+        """
         names = self.search_names()
-        if self.pk and hasattr(self, "name_forms"):
+        if name_forms is not None:
+            names += name_forms
+        elif self.pk and hasattr(self, "name_forms"):
             names += list(self.name_forms.values_list("name", flat=True))
         return {
             "name_text": search.names_text(*names),
