@@ -74,6 +74,10 @@ class Command(BaseCommand):
                 cleared = time.perf_counter() - started
                 self._say(f"  cleared the archive in {cleared:.1f} s")
             result = generator.generate(documents, seed, progress=self._progress)
+        # Fresh statistics, so the planner knows the tables' new sizes at once
+        # (PostgreSQL's autovacuum would get to it only later).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         # After the commit, which takes its time too.
         generating = time.perf_counter() - started - (cleared or 0)
         self.stdout.write(self._summary(result, generating, cleared))
