@@ -81,6 +81,9 @@ class Command(BaseCommand):
         from archive import benchmark
         from archive.models import Document
 
+        if not Document.objects.exists():  # not generated yet: the parent will
+            self.stdout.write(json.dumps({"documents": 0, "vendor": connection.vendor, "rows": []}))
+            return
         rows = []
         for case in benchmark.cases():
             graphql_data = benchmark.run_graphql(case)
