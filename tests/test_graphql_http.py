@@ -206,3 +206,17 @@ def test_an_error_in_the_query_is_explained_and_not_logged_as_unexpected(client,
         ],
     }
     assert [r for r in caplog.records if r.name == "archive.graphql"] == []
+
+
+def test_several_operations_need_an_operation_name(client, demo):
+    """The GraphQL spec: with several operations and no operationName, refuse."""
+    query = "query A { places { totalCount } } query B { states { totalCount } }"
+    response = client.post("/graphql/", {"query": query}, content_type="application/json")
+    assert response.json()["errors"][0]["message"] == (
+        "Must provide operation name if query contains multiple operations."
+    )
+    assert response.status_code < 500
+    response = client.post(
+        "/graphql/", {"query": query, "operationName": "B"}, content_type="application/json"
+    )
+    assert response.json() == {"data": {"states": {"totalCount": 4}}}

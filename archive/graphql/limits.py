@@ -10,7 +10,8 @@ hours. The depth limiter also crashes on a spread of an unknown fragment
 :class:`FragmentGuard` runs first, in linear time: it refuses unknown and
 circular fragments with graphql-core's own messages, and a query whose
 fields, counted with every fragment expanded, exceed a maximum. What passes
-is small enough for every later rule.
+is small enough for every later rule. It also refuses a document of several
+operations that does not say which to run (strawberry would run the first).
 """
 
 from __future__ import annotations
@@ -79,6 +80,14 @@ class FragmentGuard(SchemaExtension):
         errors = validate(
             context.schema._schema, document, [KnownFragmentNamesRule, NoFragmentCyclesRule]
         )
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if not errors and len(operations) > 1 and not context._provided_operation_name:
+            # Strawberry would run the first one; the GraphQL spec says refuse.
+            # (context.operation_name falls back to the first operation's name:
+            # what the client sent is the private _provided_operation_name.)
+            errors = [
+                GraphQLError("Must provide operation name if query contains multiple operations.")
+            ]
         if not errors:
             fields = expanded_fields(document)
             if fields > self.max_fields:
