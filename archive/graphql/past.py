@@ -9,11 +9,11 @@ types to map field names to model relations.
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from archive.as_of import HISTORY
+from archive.graphql.selections import children, selected_fields
 
 # API fields computed from a differently named relation.
 RELATIONS = {"sources": "citations", "history": HISTORY}
@@ -23,7 +23,7 @@ ROW_LINKS = {"citations": {"source": {}}}
 
 def wanted_relations(info: Info, type_cls) -> dict:
     raw = info._raw_info
-    selections = [s for node in raw.field_nodes for s in _children(node)]
+    selections = [s for node in raw.field_nodes for s in children(node)]
     return _wanted(type_cls, selections, raw.fragments)
 
 
@@ -32,7 +32,7 @@ def _wanted(type_cls, selections, fragments) -> dict:
     model = type_cls.__strawberry_django_definition__.model
     fields = {to_camel_case(f.python_name): f for f in definition.fields}
     result: dict = {}
-    for node in _fields(selections, fragments, definition.name):
+    for node in selected_fields(selections, fragments, definition.name):
         field = fields.get(node.name.value)
         if field is None:
             continue
@@ -49,28 +49,9 @@ def _wanted(type_cls, selections, fragments) -> dict:
         below = dict(ROW_LINKS.get(model_field.name, {}))
         target_type = getattr(field, "django_type", None)
         if target_type is not None:
-            below = _wanted(target_type, _children(node), fragments)
+            below = _wanted(target_type, children(node), fragments)
         _merge(result.setdefault(model_field.name, {}), below)
     return result
-
-
-def _children(node) -> list:
-    return list(node.selection_set.selections) if node.selection_set else []
-
-
-def _fields(selections, fragments, type_name):
-    """The field nodes selected on ``type_name``, fragments expanded."""
-    for selection in selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            if condition is None or condition.name.value == type_name:
-                yield from _fields(_children(selection), fragments, type_name)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments[selection.name.value]
-            if fragment.type_condition.name.value == type_name:
-                yield from _fields(_children(fragment), fragments, type_name)
 
 
 def _merge(into: dict, more: dict) -> None:

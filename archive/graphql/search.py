@@ -6,12 +6,13 @@ from collections import defaultdict
 from typing import Annotated
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
+from graphql import GraphQLError
 from strawberry.types import Info
 from strawberry_django.optimizer import optimize
 
 from archive import models, search, visibility
 from archive.graphql.fields import MAX_PAGE_SIZE
+from archive.graphql.selections import children, selected_fields
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
 SearchRecord = Annotated[
@@ -64,10 +65,10 @@ def _with_relations(records, info: Info) -> dict:
     """
     raw = info._raw_info
     record_nodes = [
-        selection
+        field
         for node in raw.field_nodes
-        for selection in _selections(node, raw.fragments)
-        if isinstance(selection, FieldNode) and selection.name.value == "record"
+        for field in selected_fields(children(node), raw.fragments)
+        if field.name.value == "record"
     ]
     if not record_nodes:
         return {(type(r), r.pk): r for r in records}
@@ -86,17 +87,6 @@ def _with_relations(records, info: Info) -> dict:
         queryset = optimize(model.objects.filter(pk__in=pks), record_info)
         result |= {(model, record.pk): record for record in queryset}
     return result
-
-
-def _selections(node, fragments):
-    """The selections under ``node``, fragments spread."""
-    for selection in node.selection_set.selections if node.selection_set else ():
-        if isinstance(selection, FragmentSpreadNode):
-            yield from _selections(fragments[selection.name.value], fragments)
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _selections(selection, fragments)
-        else:
-            yield selection
 
 
 def search_field():
