@@ -10,7 +10,6 @@ applies to every list and link it prefetches.
 from __future__ import annotations
 
 import datetime
-import decimal
 import enum
 
 import strawberry
@@ -219,9 +218,7 @@ def public_text(value) -> str | None:
         return str(value) if value.published else None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime.date | decimal.Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # dates as ISO 8601, decimals as written
 
 
 def present(entry: archive_history.Entry) -> HistoryEntry:
