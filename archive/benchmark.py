@@ -167,10 +167,8 @@ query ($from: Date!, $to: Date!) {
 
 
 def events_in_range(start: datetime.date, end: datetime.date) -> dict:
-    from archive.graphql.filters import overlaps_from, overlaps_to
-
     events = visibility.public_records(Event.objects.all()).filter(
-        overlaps_from("date", start, ""), overlaps_to("date", end, "")
+        dates.overlaps("date", start, end)
     )
     page = events.order_by("date_earliest", "date_latest", "slug").only("slug", "name", "date")
     return {

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from edtf.parser import parser_classes as edtf_classes
 from edtf.parser.grammar import level0Expression, level1Expression
 from pyparsing import ParseException
@@ -110,6 +111,31 @@ def validate(value: str) -> None:
     """A Django field validator: refuse anything :func:`parse` refuses."""
     if value:
         parse(value)
+
+
+def overlaps(
+    field: str,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    prefix: str = "",
+) -> Q:
+    """Records whose date ``field`` overlaps the range from ``start`` to ``end``.
+
+    Uses the stored bounds (``<field>_earliest``/``_latest``). An open or
+    unknown end (a null bound) reaches every day on its side; a record with
+    no date at all never matches. Either end of the range may be omitted.
+    """
+    condition = Q()
+    dated = {f"{prefix}{field}__gt": ""}
+    if start is not None:
+        condition &= Q(**{f"{prefix}{field}_latest__gte": start}) | Q(
+            **{f"{prefix}{field}_latest__isnull": True}, **dated
+        )
+    if end is not None:
+        condition &= Q(**{f"{prefix}{field}_earliest__lte": end}) | Q(
+            **{f"{prefix}{field}_earliest__isnull": True}, **dated
+        )
+    return condition
 
 
 def check_order(earlier: HistoricalDate, later: HistoricalDate, message: str) -> None:

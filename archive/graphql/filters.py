@@ -13,7 +13,7 @@ import datetime
 import strawberry_django
 from django.db.models import Exists, OuterRef, Q
 
-from archive import models, search, visibility
+from archive import dates, models, search, visibility
 from archive.graphql.types import DocumentKind, EventKind
 
 TEXT = (
@@ -22,19 +22,6 @@ TEXT = (
 )
 DATE_FROM = "Only records whose date overlaps the range: ending on or after this day."
 DATE_TO = "Only records whose date overlaps the range: starting on or before this day."
-
-
-def overlaps_from(date_field: str, value: datetime.date, prefix: str) -> Q:
-    # An open end (null bound) reaches every day on that side; no date at all never matches.
-    return Q(**{f"{prefix}{date_field}_latest__gte": value}) | Q(
-        **{f"{prefix}{date_field}_latest__isnull": True, f"{prefix}{date_field}__gt": ""}
-    )
-
-
-def overlaps_to(date_field: str, value: datetime.date, prefix: str) -> Q:
-    return Q(**{f"{prefix}{date_field}_earliest__lte": value}) | Q(
-        **{f"{prefix}{date_field}_earliest__isnull": True, f"{prefix}{date_field}__gt": ""}
-    )
 
 
 def related(row_model, owner: str, target: str, slug: str, prefix: str) -> Q:
@@ -55,11 +42,11 @@ class DocumentFilter:
 
     @strawberry_django.filter_field(description=DATE_FROM)
     def date_from(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_from("date", value, prefix)
+        return dates.overlaps("date", start=value, prefix=prefix)
 
     @strawberry_django.filter_field(description=DATE_TO)
     def date_to(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_to("date", value, prefix)
+        return dates.overlaps("date", end=value, prefix=prefix)
 
     @strawberry_django.filter_field(description="Only documents of this kind.")
     def kind(self, value: DocumentKind, prefix: str) -> Q:
@@ -113,11 +100,11 @@ class StateFilter:
 
     @strawberry_django.filter_field(description="Only states that existed on or after this day.")
     def date_from(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_from("existence", value, prefix)
+        return dates.overlaps("existence", start=value, prefix=prefix)
 
     @strawberry_django.filter_field(description="Only states that existed on or before this day.")
     def date_to(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_to("existence", value, prefix)
+        return dates.overlaps("existence", end=value, prefix=prefix)
 
     @strawberry_django.filter_field(description="Only states party to this document (slug).")
     def document(self, value: str, prefix: str) -> Q:
@@ -136,11 +123,11 @@ class EventFilter:
 
     @strawberry_django.filter_field(description=DATE_FROM)
     def date_from(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_from("date", value, prefix)
+        return dates.overlaps("date", start=value, prefix=prefix)
 
     @strawberry_django.filter_field(description=DATE_TO)
     def date_to(self, value: datetime.date, prefix: str) -> Q:
-        return overlaps_to("date", value, prefix)
+        return dates.overlaps("date", end=value, prefix=prefix)
 
     @strawberry_django.filter_field(description="Only events of this kind.")
     def kind(self, value: EventKind, prefix: str) -> Q:
