@@ -301,3 +301,18 @@ def test_inline_rows_are_versioned_when_added_changed_and_removed(
 def _formset(page, prefix):
     (inline,) = [i for i in page.context["inline_admin_formsets"] if i.formset.prefix == prefix]
     return inline.formset
+
+
+def test_decade_filter_counts_open_ended_dates_as_the_api_does(client, archivist, demo):
+    """A treaty in force "from 1941" (1941/..) belongs to the 1950s too; one with no
+    date to none; the same overlap rule as the API's dateFrom/dateTo."""
+    Document.objects.create(slug="open-ended", title="Open", kind="treaty", date="1941/..")
+    Document.objects.create(slug="undated", title="Undated", kind="treaty")
+    client.force_login(archivist)
+
+    def slugs(decade):
+        response = client.get(url(Document, "changelist"), {"date_decade": decade})
+        return sorted(d.slug for d in response.context["cl"].result_list)
+
+    assert slugs("1950") == ["open-ended"]
+    assert slugs("1930") == ["molotov-ribbentrop-pact"]

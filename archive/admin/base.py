@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 
 from django import forms
@@ -78,10 +79,9 @@ class DecadeFilter(admin.SimpleListFilter):
         except ValueError:
             return queryset.none()
         return queryset.filter(
-            **{
-                f"{self.date_field}_earliest__lte": f"{decade + 9}-12-31",
-                f"{self.date_field}_latest__gte": f"{decade}-01-01",
-            }
+            dates.overlaps(
+                self.date_field, datetime.date(decade, 1, 1), datetime.date(decade + 9, 12, 31)
+            )
         )
 
 
