@@ -26,11 +26,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import models
 
 from archive import visibility
-from archive.models.base import Record, Row, row_versions_name
+from archive.models.base import Record, Row, row_models, row_versions_name
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 ROW_VERBS = {"+": "added", "~": "changed", "-": "removed"}
@@ -84,9 +83,8 @@ def owned_row_models(record_model: type[Record]) -> list[type[Row]]:
     """The row models whose rows belong to ``record_model`` (inlines in the admin)."""
     return [
         model
-        for model in apps.get_app_config("archive").get_models()
-        if issubclass(model, Row)
-        and model._meta.get_field(model.owner_field).related_model is record_model
+        for model in row_models()
+        if model._meta.get_field(model.owner_field).related_model is record_model
     ]
 
 

@@ -14,13 +14,9 @@ from django.apps import apps as global_apps
 
 
 def _row_model_names() -> list[str]:
-    from archive.models import Row
+    from archive.models.base import row_models
 
-    return [
-        model._meta.model_name
-        for model in global_apps.get_app_config("archive").get_models()
-        if issubclass(model, Row)
-    ]
+    return [model._meta.model_name for model in row_models()]
 
 
 def group_permissions() -> dict[str, list[str]]:

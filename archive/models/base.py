@@ -391,3 +391,10 @@ def name_forms_of(record: type[Record]):
 def citations_of(record: type[Record]):
     """The model of ``record``'s citations: ``record.citations``."""
     return _owned_row_model(CitationBase, record, "Citation", ["record", "source", "locator"])
+
+
+def row_models() -> list[type[Row]]:
+    """Every row model of the archive (relation, name, citation, provision rows)."""
+    from django.apps import apps
+
+    return [m for m in apps.get_app_config("archive").get_models() if issubclass(m, Row)]
