@@ -13,6 +13,9 @@ From each string we derive:
   margin around it, so that filters give answers an archivist can predict.
   An open end (``1941/..``) or an unknown end (``1941/``) has no bound
   (``None``): it overlaps every range on that side.
+* ``span``: how long the date is, as a small class (a month, a year, a
+  decade, a century, longer or open), stored beside the bounds so that a
+  date-range filter is an index range scan (see :func:`overlaps`).
 * ``display``: a reading for people: "30 July 1941", "July 1941",
   "circa 1941", "1940s", "September 1939 – October 1939".
 * ``approximate`` / ``uncertain`` flags.
@@ -113,6 +116,27 @@ def validate(value: str) -> None:
         parse(value)
 
 
+# --- span classes ----------------------------------------------------------
+#
+# "Overlaps [start, end]" is ``earliest <= end AND latest >= start``; no
+# B-tree index answers that without reading every row that began before
+# ``end``. Knowing that a date lasts at most ``width`` days adds the bound
+# ``earliest >= start - width``, which turns the filter into a short range
+# scan of an index on (span, earliest). Dates are grouped into a few classes
+# of width; open or longer dates (few) form the last class.
+
+SPAN_WIDTHS = (31, 366, 3660, 36600)  # days: a month, a year, a decade, a century
+OPEN_SPAN = len(SPAN_WIDTHS)
+
+
+def span_class(earliest: datetime.date | None, latest: datetime.date | None) -> int:
+    """The span class of a date with these bounds (see ``SPAN_WIDTHS``)."""
+    if earliest is None or latest is None:
+        return OPEN_SPAN
+    days = (latest - earliest).days
+    return next((span for span, width in enumerate(SPAN_WIDTHS) if days <= width), OPEN_SPAN)
+
+
 def overlaps(
     field: str,
     start: datetime.date | None = None,
@@ -124,7 +148,36 @@ def overlaps(
     Uses the stored bounds (``<field>_earliest``/``_latest``). An open or
     unknown end (a null bound) reaches every day on its side; a record with
     no date at all never matches. Either end of the range may be omitted.
+
+    With both ends given, the dates of each span class are looked for only
+    where they can begin (see ``SPAN_WIDTHS``): the same answer, from an
+    index instead of a scan.
     """
+    condition = _open_overlap(field, start, end, prefix)
+    if start is None or end is None:
+        return condition
+    column = f"{prefix}{field}"
+    bounded = Q()
+    for span, width in enumerate(SPAN_WIDTHS):
+        bounded |= Q(
+            **{
+                f"{column}_span": span,
+                f"{column}_earliest__gte": _days_before(start, width),
+                f"{column}_earliest__lte": end,
+                f"{column}_latest__gte": start,
+            }
+        )
+    return bounded | (Q(**{f"{column}_span": OPEN_SPAN}) & condition)
+
+
+def _days_before(day: datetime.date, days: int) -> datetime.date:
+    return datetime.date.fromordinal(max(1, day.toordinal() - days))
+
+
+def _open_overlap(
+    field: str, start: datetime.date | None, end: datetime.date | None, prefix: str
+) -> Q:
+    """The overlap rule itself, a null bound reaching every day on its side."""
     condition = Q()
     dated = {f"{prefix}{field}__gt": ""}
     if start is not None:

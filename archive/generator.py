@@ -82,6 +82,7 @@ from archive.models import (
     StateCitation,
     StateName,
 )
+from archive.models.base import set_bounds
 
 REASON = "Generated (seed {seed})"
 
@@ -764,8 +765,7 @@ class _Generator:
 
     def _set_date(self, row: dict, name: str, date: _Date | None) -> None:
         row[name] = date.edtf if date else ""
-        row[f"{name}_earliest"] = date.earliest if date else None
-        row[f"{name}_latest"] = date.latest if date else None
+        set_bounds(row, name, date)
 
     def _citations(self, add, record_id: int) -> None:
         rng = self.rng

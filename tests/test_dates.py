@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from archive import dates
-from archive.models import Document, Person, Position
+from archive.models import Document, Event, Person, Position
 from archive.models.base import DatedMixin
 from tests.factories import make_document, make_event, make_person, make_state
 
@@ -352,7 +352,39 @@ def test_document_date_bounds_follow_the_date():
     document.date = ""
     document.save()
     stored = Document.objects.get(pk=document.pk)
-    assert (stored.date, stored.date_earliest, stored.date_latest) == ("", None, None)
+    assert (stored.date, stored.date_earliest, stored.date_latest, stored.date_span) == (
+        "",
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("edtf", "span"),
+    [
+        ("1941-07-30", 0),
+        ("1941-07", 0),
+        ("1941-07/1941-08", 1),  # 62 days
+        ("1941", 1),
+        ("1940-01-01/1941-01-01", 1),  # 366 days: the widest a year can be
+        ("1940-01-01/1941-01-02", 2),
+        ("194X", 2),
+        ("1939/1945", 2),
+        ("19XX", 3),
+        ("1801/1900", 3),
+        ("1800/1900", 4),  # 101 years
+        ("1700/1900", 4),
+        ("1941/..", 4),
+        ("../1941", 4),
+        ("1941/", 4),
+    ],
+)
+def test_span_class(edtf, span):
+    """The span class is the narrowest width (month, year, decade, century) that holds
+    the date; open, unknown or longer dates are the last class."""
+    parsed = dates.parse(edtf)
+    assert dates.span_class(parsed.earliest, parsed.latest) == span
 
 
 def _position(**kw):
@@ -375,10 +407,13 @@ def _position(**kw):
 )
 @pytest.mark.django_db
 def test_bounds_are_stored_for_every_date_field(make, field, value, earliest, latest):
-    """Every EDTF field of every model stores its bounds in <field>_earliest/_latest."""
+    """Every EDTF field of every model stores its bounds and its span class."""
     obj = make(**{field: value})
-    stored = type(obj).objects.values(field, f"{field}_earliest", f"{field}_latest").get(pk=obj.pk)
-    assert stored == {field: value, f"{field}_earliest": earliest, f"{field}_latest": latest}
+    columns = (field, f"{field}_earliest", f"{field}_latest", f"{field}_span")
+    stored = type(obj).objects.values(*columns).get(pk=obj.pk)
+    assert stored == dict(
+        zip(columns, (value, earliest, latest, dates.span_class(earliest, latest)), strict=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -414,3 +449,100 @@ def test_date_fields_of_each_model():
         "Document": ["date"],
         "Event": ["date"],
     }
+
+
+# --- the overlap rule against its definition --------------------------------
+
+OVERLAP_DATES = [
+    "1941-07-30",
+    "1941-06-30",
+    "1941-07",
+    "1941-05",
+    "1941",
+    "1940",
+    "1941-21",
+    "1940-24",  # winter 1940/41
+    "194X",
+    "193X",
+    "19XX",
+    "18XX",
+    "1939-09/1939-10",
+    "1939/1945",
+    "1800/1941-06-30",
+    "1700/1900",
+    "1941/..",
+    "1942/..",
+    "../1941-07-01",
+    "../1941-06-30",
+    "1941-07-31/",
+    "/1941-06",
+    "",
+]
+OVERLAP_RANGES = [
+    (D(1941, 7, 1), D(1941, 8, 31)),
+    (D(1941, 7, 30), D(1941, 7, 30)),
+    (D(1900, 1, 1), D(1999, 12, 31)),
+    (D(1, 1, 1), D(1, 1, 1)),
+    (D(1, 1, 1), D(9999, 12, 31)),
+    (D(1942, 1, 1), D(1941, 1, 1)),  # an empty range
+]
+
+
+def _overlaps_by_definition(edtf, start, end):
+    if not edtf:
+        return False
+    parsed = dates.parse(edtf)
+    return (start is None or parsed.latest is None or parsed.latest >= start) and (
+        end is None or parsed.earliest is None or parsed.earliest <= end
+    )
+
+
+@pytest.mark.django_db
+def test_overlaps_gives_the_answers_of_its_definition():
+    """The span-class form of the overlap filter (an index scan) finds exactly the dates
+    the rule says overlap, for every kind of date and ranges with one end or both."""
+    events = {make_event(slug=f"e{i}", date=edtf).pk: edtf for i, edtf in enumerate(OVERLAP_DATES)}
+    ranges = [*OVERLAP_RANGES, *((start, None) for start, _ in OVERLAP_RANGES)]
+    ranges += [(None, end) for _, end in OVERLAP_RANGES] + [(None, None)]
+    for start, end in ranges:
+        found = set(
+            Event.objects.filter(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+        )
+        expected = {pk for pk, edtf in events.items() if _overlaps_by_definition(edtf, start, end)}
+        if start is None and end is None:
+            expected = set(events)  # no range: no filter
+        assert found == expected, (start, end)
+
+
+@pytest.mark.django_db
+def test_a_date_range_filter_reads_the_span_index():
+    """A range with both ends is looked up in the (span, earliest, latest) index."""
+    from django.db import connection
+
+    make_event(date="1941-07-30")
+    queryset = Event.objects.filter(dates.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)))
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        else:  # on a table this small PostgreSQL would rather scan it all
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "event_date_span_idx" in plan
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_span_of_rows_saved_before_it():
+    """0006 derives the span of every dated row, live and historical."""
+    import importlib
+
+    migration = importlib.import_module("archive.migrations.0006_date_spans")
+    event = make_event(date="194X")
+    undated = make_event(slug="undated", date="")
+    Event.objects.update(date_span=None)
+    Event.history.update(date_span=None)
+    migration.fill_spans(apps, None)
+    assert Event.objects.get(pk=event.pk).date_span == 2
+    assert Event.objects.get(pk=undated.pk).date_span is None
+    assert set(Event.history.filter(id=event.pk).values_list("date_span", flat=True)) == {2}

@@ -150,13 +150,19 @@ def test_every_date_parses_and_its_bounds_are_stored(generated):
     for model in generator.MODELS:
         for field in model.edtf_fields():
             name = field.attname
-            rows = model.objects.values_list(name, f"{name}_earliest", f"{name}_latest")
-            for value, earliest, latest in rows:
+            rows = model.objects.values_list(
+                name, f"{name}_earliest", f"{name}_latest", f"{name}_span"
+            )
+            for value, earliest, latest, span in rows:
                 if not value:
-                    assert earliest is None and latest is None
+                    assert earliest is None and latest is None and span is None
                     continue
                 parsed = dates.parse(value)
-                assert (earliest, latest) == (parsed.earliest, parsed.latest), (model, value)
+                assert (earliest, latest, span) == (
+                    parsed.earliest,
+                    parsed.latest,
+                    dates.span_class(parsed.earliest, parsed.latest),
+                ), (model, value)
                 stored.append(value)
     assert len(stored) > 400
     forms = {

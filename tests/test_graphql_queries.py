@@ -1,6 +1,8 @@
 """The GraphQL contract against the demo data: exact data, in a fixed number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
 from tests.graphql_client import gql
@@ -378,6 +380,24 @@ def test_events_of_july_and_august_1941_in_date_order(client, demo):
             ],
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("filters", "one_range"),
+    [
+        ('{dateFrom: "1941-07-01", dateTo: "1941-08-31"}', True),
+        ('{dateTo: "1941-08-31", dateFrom: "1941-07-01"}', True),
+        ('{dateFrom: "1941-07-01"}', False),
+        ('{dateTo: "1941-08-31"}', False),
+    ],
+)
+def test_date_from_and_date_to_filter_as_one_range(client, demo, filters, one_range):
+    """Given together, dateFrom and dateTo make one range, which the span index serves
+    (dates.overlaps); given alone, each bounds its own side."""
+    with CaptureQueriesContext(connection) as queries:
+        gql(client, f"{{ events(filters: {filters}) {{ totalCount }} }}")
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert ("date_span" in count) is one_range
 
 
 PARTY_POLAND = ["sikorski-mayski-agreement", "polish-soviet-military-agreement"]

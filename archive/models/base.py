@@ -6,8 +6,9 @@
 * :class:`NameFormBase`: a name form of a record (variant, transliteration…).
 * :class:`RelationBase`: a relation row with its role and its own citation.
 * :class:`CitationBase`: a record citing a source.
-* :class:`EDTFField`: an EDTF date string; its derived bounds live in the two
-  columns named ``<field>_earliest`` and ``<field>_latest``.
+* :class:`EDTFField`: an EDTF date string; its derived bounds live in the
+  columns named ``<field>_earliest`` and ``<field>_latest``, its span class
+  in ``<field>_span`` (see :func:`date_bounds`).
 
 Every concrete model gets its version history from :func:`versioned`.
 """
@@ -84,15 +85,43 @@ class EDTFField(models.CharField):
         return name, path, args, kwargs
 
 
-def date_bounds() -> tuple[models.DateField, models.DateField]:
-    """The ``<field>_earliest`` and ``<field>_latest`` columns of an :class:`EDTFField`.
+def date_bounds() -> tuple[models.DateField, models.DateField, models.PositiveSmallIntegerField]:
+    """The ``<field>_earliest``, ``<field>_latest`` and ``<field>_span`` columns of a date.
 
-    Null on a side the date leaves open. Indexed: lists sort and filter on them.
+    Bounds are null on a side the date leaves open; all three are null when
+    there is no date. Indexed: lists sort and filter on them. A model whose
+    list filters on the date's range lists its :func:`date_index` too.
     """
     return (
         models.DateField(null=True, blank=True, editable=False, db_index=True),
         models.DateField(null=True, blank=True, editable=False, db_index=True),
+        models.PositiveSmallIntegerField(null=True, blank=True, editable=False),
     )
+
+
+def date_index(model: str, field: str) -> models.Index:
+    """The index that makes a date-range filter a range scan (see ``dates.overlaps``)."""
+    return models.Index(
+        fields=[f"{field}_span", f"{field}_earliest", f"{field}_latest"],
+        name=f"{model}_{field}_span_idx",
+    )
+
+
+def set_bounds(row, field: str, date) -> None:
+    """Store what is derived from ``date`` (a parsed date, or None) on ``row``.
+
+    ``row`` is a model instance or, for bulk loads, a dict of its columns.
+    """
+    derived = {
+        f"{field}_earliest": date.earliest if date else None,
+        f"{field}_latest": date.latest if date else None,
+        f"{field}_span": dates.span_class(date.earliest, date.latest) if date else None,
+    }
+    if isinstance(row, dict):
+        row.update(derived)
+    else:
+        for name, value in derived.items():
+            setattr(row, name, value)
 
 
 class DatedMixin:
@@ -118,8 +147,7 @@ class DatedMixin:
         for field in self.edtf_fields():
             value = getattr(self, field.attname) or ""
             if not value:
-                setattr(self, f"{field.attname}_earliest", None)
-                setattr(self, f"{field.attname}_latest", None)
+                set_bounds(self, field.attname, None)
                 continue
             try:
                 parsed[field.attname] = date = dates.parse(value)
@@ -127,8 +155,7 @@ class DatedMixin:
                 if report_invalid:
                     errors[field.attname] = error
                 continue
-            setattr(self, f"{field.attname}_earliest", date.earliest)
-            setattr(self, f"{field.attname}_latest", date.latest)
+            set_bounds(self, field.attname, date)
         for earlier, later, message in self.date_order:
             if earlier in parsed and later in parsed:
                 try:

@@ -10,6 +10,7 @@ from archive.models.base import (
     Row,
     citations_of,
     date_bounds,
+    date_index,
     versioned,
 )
 
@@ -31,7 +32,7 @@ class Document(Record):
     official_title = models.CharField(max_length=1000, blank=True)
     kind = models.CharField(max_length=20, choices=DocumentKind.choices, db_index=True)
     date = EDTFField(help_text="When it was signed or issued, in EDTF: 1941-07-30.")
-    date_earliest, date_latest = date_bounds()
+    date_earliest, date_latest, date_span = date_bounds()
     place = HistoricForeignKey(
         "archive.Place",
         on_delete=models.PROTECT,
@@ -47,6 +48,7 @@ class Document(Record):
 
     class Meta:
         ordering = ["date_earliest", "title"]
+        indexes = [date_index("document", "date")]
 
     def __str__(self):
         return self.title

@@ -9,6 +9,7 @@ from archive.models.base import (
     RelationBase,
     citations_of,
     date_bounds,
+    date_index,
     versioned,
 )
 
@@ -31,7 +32,7 @@ class Event(Record):
     name = models.CharField(max_length=500)
     kind = models.CharField(max_length=20, choices=EventKind.choices, db_index=True)
     date = EDTFField(help_text="When it happened, in EDTF; intervals allowed: 1939-09/1939-10.")
-    date_earliest, date_latest = date_bounds()
+    date_earliest, date_latest, date_span = date_bounds()
     place = HistoricForeignKey(
         "archive.Place",
         on_delete=models.PROTECT,
@@ -44,6 +45,7 @@ class Event(Record):
 
     class Meta:
         ordering = ["date_earliest", "name"]
+        indexes = [date_index("event", "date")]
 
     def __str__(self):
         return self.name

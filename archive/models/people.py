@@ -19,9 +19,9 @@ class Person(Record):
         max_length=300, help_text="The authorized form of the name: “Ivan Maisky”."
     )
     born = EDTFField()
-    born_earliest, born_latest = date_bounds()
+    born_earliest, born_latest, born_span = date_bounds()
     died = EDTFField()
-    died_earliest, died_latest = date_bounds()
+    died_earliest, died_latest, died_span = date_bounds()
 
     history = versioned(excluded=("name_text", "search_text"))
 
@@ -56,7 +56,7 @@ class Position(AttestedRow):
         help_text="The state the office was held for.",
     )
     period = EDTFField(help_text="When the office was held, as an EDTF interval: 1932/1943.")
-    period_earliest, period_latest = date_bounds()
+    period_earliest, period_latest, period_span = date_bounds()
 
     history = versioned()
 

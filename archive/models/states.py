@@ -7,6 +7,7 @@ from archive.models.base import (
     Record,
     citations_of,
     date_bounds,
+    date_index,
     name_forms_of,
     versioned,
 )
@@ -22,12 +23,13 @@ class State(Record):
     existence = EDTFField(
         help_text="When the state existed, as an EDTF interval: 1922-12-30/1991-12-26."
     )
-    existence_earliest, existence_latest = date_bounds()
+    existence_earliest, existence_latest, existence_span = date_bounds()
 
     history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
         ordering = ["name"]
+        indexes = [date_index("state", "existence")]
 
     def __str__(self):
         return self.name
