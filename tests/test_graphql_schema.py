@@ -135,3 +135,27 @@ def test_every_type_field_and_argument_is_described():
 
 def test_every_enum_value_is_described():
     assert undocumented_enum_values() == []
+
+
+def test_model_columns_are_basic_fields_and_relations_are_not():
+    """Columns skip strawberry's resolver chain (speed); relations and resolved fields keep
+    it, since visibility and the optimizer act there."""
+    from archive.graphql.types import DocumentType, SignatoryType
+
+    def basic(type_):
+        return {f.name: f.is_basic_field for f in type_.__strawberry_definition__.fields}
+
+    document = basic(DocumentType)
+    assert {name: document[name] for name in ("slug", "title", "parties", "date", "history")} == {
+        "slug": True,
+        "title": True,
+        "parties": False,
+        "date": False,
+        "history": False,
+    }
+    signatory = basic(SignatoryType)
+    assert {name: signatory[name] for name in ("role", "person", "on_behalf_of")} == {
+        "role": True,
+        "person": False,
+        "on_behalf_of": False,
+    }

@@ -78,6 +78,23 @@ PageArgument = Annotated[
 
 class ArchiveField(StrawberryDjangoField):
     @property
+    def is_basic_field(self) -> bool:
+        """A model column with no resolver is read straight off the instance.
+
+        strawberry-django marks all its fields non-basic, which sends every
+        scalar of every row through the full resolver chain (an ``Info``
+        object, argument parsing, extension wrappers): most of the time of a
+        large page. A basic field skips that; relations and resolvers keep it,
+        since visibility and the optimizer act there.
+        """
+        return not (self.base_resolver or self.extensions or self.is_relation or self.arguments)
+
+    def get_result(self, source, info, args, kwargs):
+        if info is None and source is not None:  # strawberry's call for a basic field
+            return getattr(source, self.django_name or self.python_name)
+        return super().get_result(source, info, args, kwargs)
+
+    @property
     def arguments(self):
         arguments = super().arguments
         for argument in arguments:
