@@ -316,3 +316,60 @@ def test_decade_filter_counts_open_ended_dates_as_the_api_does(client, archivist
 
     assert slugs("1950") == ["open-ended"]
     assert slugs("1930") == ["molotov-ribbentrop-pact"]
+
+
+def _document_with_rows(rows: int) -> Document:
+    """A document with ``rows`` signatories, parties and provisions, each row's links and
+    source filled (the autocomplete boxes of a row all show a chosen record)."""
+    source = Source.objects.create(slug="source", title="A source")
+    document = Document.objects.create(slug=f"treaty-{rows}", title="A treaty", date="1941")
+    for number in range(rows):
+        state = State.objects.create(slug=f"state-{rows}-{number}", name=f"State {number}")
+        person = Person.objects.create(slug=f"person-{rows}-{number}", name=f"Person {number}")
+        DocumentSignatory.objects.create(
+            document=document, person=person, on_behalf_of=state, source=source
+        )
+        DocumentParty.objects.create(document=document, state=state, source=source)
+        Provision.objects.create(document=document, number=number + 1, text="Article.")
+    return document
+
+
+@pytest.mark.parametrize("rows", [2, 40])
+def test_a_change_page_costs_the_same_queries_with_many_inline_rows(
+    client, superuser, django_assert_num_queries, rows
+):
+    """The chosen records of the inline rows' autocomplete boxes are fetched once per
+    column, and the rows with the records they name: no query per row."""
+    document = _document_with_rows(rows)
+    client.force_login(superuser)
+    client.get(url(Document, "change", document.pk))  # the session and content types
+    with django_assert_num_queries(13):
+        response = client.get(url(Document, "change", document.pk))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('<option value="') >= 3 * rows  # person, state represented, party
+    assert f">Person {rows - 1}</option>" in page
+    assert f">State {rows - 1}</option>" in page
+
+
+def test_history_pages_show_fifty_versions_each(client, archivist):
+    """A record with 120 versions: pages of 50, newest first, and links between them."""
+    document = Document.objects.create(slug="often-changed", title="Version 0")
+    for number in range(1, 120):
+        document.title = f"Version {number}"
+        document.save()
+    client.force_login(archivist)
+    history = url(Document, "history", document.pk)
+
+    def titles(page):
+        response = client.get(history, {"p": page} if page else {})
+        assert response.status_code == 200
+        return response, [e.version.title for e in response.context["entries"]]
+
+    response, first = titles(None)
+    assert first == [f"Version {n}" for n in range(119, 69, -1)]
+    assert "page 1 of 3" in response.content.decode()
+    _, third = titles(3)
+    assert third == [f"Version {n}" for n in range(19, -1, -1)]
+    response, beyond = titles(9)  # past the end: the last page, not an error
+    assert beyond == third

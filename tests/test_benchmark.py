@@ -41,9 +41,12 @@ def test_render_shows_ratios_and_growth():
             "http": {"uncached_ms": g + 1, "cached_ms": 0.5},
         }
 
+    def admin(ms):
+        return [{"page": "documents", "median_ms": ms, "p95_ms": ms + 5, "queries": 5}]
+
     results = {
-        1000: {"vendor": "sqlite", "rows": [row("page", 3.0, 2.0, 7)]},
-        100000: {"vendor": "sqlite", "rows": [row("page", 3.3, 2.0, 7)]},
+        1000: {"vendor": "sqlite", "rows": [row("page", 3.0, 2.0, 7)], "admin": admin(20.0)},
+        100000: {"vendor": "sqlite", "rows": [row("page", 3.3, 2.0, 7)], "admin": admin(31.0)},
     }
     assert render(results, [1000, 100000], 30).splitlines() == [
         "Benchmark on sqlite, 30 timed runs per query (ms; peak memory of one run).",
@@ -61,6 +64,13 @@ def test_render_shows_ratios_and_growth():
         "| page | 1,000 | 4.0 | 0.50 | ×8 |",
         "| page | 100,000 | 4.3 | 0.50 | ×9 |",
         "",
+        "Admin pages (GET as a logged-in archivist, through Django's test client; ms):",
+        "",
+        "| page | size | median | p95 | SQL |",
+        "|---|---:|---:|---:|---:|",
+        "| documents | 1,000 | 20.0 | 25.0 | 5 |",
+        "| documents | 100,000 | 31.0 | 36.0 | 5 |",
+        "",
         "Growth of the GraphQL median from 1,000 to 100,000 documents:",
         "",
         "- page: ×1.10; SQL queries 7 → 7 (same)",
@@ -72,3 +82,26 @@ def test_http_timing_through_the_cache(demo):
     uncached = benchmark.http_timing(case, 5, cached=False)
     cached = benchmark.http_timing(case, 5, cached=True)
     assert 0 < cached < uncached
+
+
+def test_admin_timings_open_every_page_and_leave_the_database_as_it_was(demo):
+    from django.contrib.auth import get_user_model
+
+    from archive.models import Provision
+
+    before = (Provision.objects.count(), get_user_model().objects.count())
+    pages = benchmark.admin_timings(2)
+    assert [page["page"] for page in pages] == [
+        "documents",
+        "documents, search",
+        "persons",
+        "persons, search",
+        "events",
+        "events, search",
+        f"document with {pages[6]['page'].split()[2]} inline rows",
+        "its history, page 1",
+        "its history, page 3",
+    ]
+    assert int(pages[6]["page"].split()[2]) > benchmark.ADDED_ROWS  # demo: few persons
+    assert all(page["queries"] > 0 and page["median_ms"] > 0 for page in pages)
+    assert (Provision.objects.count(), get_user_model().objects.count()) == before

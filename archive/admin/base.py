@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
@@ -27,6 +29,7 @@ from django.db.models import Max, Min
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, dates, history, search
@@ -47,11 +50,67 @@ class ReasonForm(forms.ModelForm):
     )
 
 
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete box whose chosen record its formset fetched with the others'.
+
+    Django's AutocompleteSelect looks up its chosen record on its own: one
+    query per link per inline row, hundreds on a treaty with many
+    signatories. :class:`PreloadingFormSet` fetches them once per column.
+    """
+
+    preloaded: dict[str, models.Model] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        if self.preloaded is None:
+            return super().optgroups(name, value, attr)
+        chosen = {str(v) for v in value if str(v) in self.preloaded}
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for key in sorted(chosen):
+            record = self.preloaded[key]
+            label = self.choices.field.label_from_instance(record)
+            options.append(self.create_option(name, record.pk, label, chosen, len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadingFormSet(forms.BaseInlineFormSet):
+    """Inline rows whose autocomplete links are fetched in one query per column."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        columns = defaultdict(list)  # field name -> [(widget, chosen pk)]
+        for form in forms:
+            for name, field in form.fields.items():
+                widget = getattr(field.widget, "widget", field.widget)  # unwrap the +/✎ links
+                if isinstance(widget, PreloadedAutocompleteSelect):
+                    columns[name].append((widget, form[name].value()))
+        for name, widgets in columns.items():
+            keys = {str(value) for _, value in widgets if value not in (None, "")}
+            queryset = forms[0].fields[name].queryset
+            preloaded = {str(record.pk): record for record in queryset.filter(pk__in=keys)}
+            for widget, _ in widgets:
+                widget.preloaded = preloaded
+        return forms
+
+
 class ArchiveInline(admin.TabularInline):
     """A relation, name or citation row edited under its record."""
 
     extra = 0
     show_change_link = False
+    formset = PreloadingFormSet
+
+    def get_queryset(self, request):
+        # A row's label (its __str__) names the records it links: fetch them with it.
+        links = [f.name for f in self.model._meta.fields if f.many_to_one]
+        return super().get_queryset(request).select_related(*links)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class DecadeFilter(admin.SimpleListFilter):

@@ -112,6 +112,7 @@ class Command(BaseCommand):
                     "documents": Document.objects.count(),
                     "vendor": connection.vendor,
                     "rows": rows,
+                    "admin": benchmark.admin_timings(repeat),
                 }
             )
         )
@@ -195,6 +196,19 @@ def render(results: dict, sizes: list[int], repeat: int) -> str:
                     f"| {case} | {size:,} | {http['uncached_ms']:.1f} | {http['cached_ms']:.2f} "
                     f"| ×{http['uncached_ms'] / http['cached_ms']:.0f} |"
                 )
+    lines += [
+        "",
+        "Admin pages (GET as a logged-in archivist, through Django's test client; ms):",
+        "",
+        "| page | size | median | p95 | SQL |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        for page in results[size].get("admin", []):
+            lines.append(
+                f"| {page['page']} | {size:,} | {page['median_ms']:.1f} | {page['p95_ms']:.1f} "
+                f"| {page['queries']} |"
+            )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += ["", f"Growth of the GraphQL median from {small:,} to {large:,} documents:", ""]
