@@ -10,6 +10,8 @@
   version of the record as a new version.
 * "Deleted records" lists what was deleted; recovering one restores it and
   the rows deleted with it.
+* A save over changes made since the form was opened is refused, and the
+  form is shown again as typed (:mod:`archive.admin.edit_conflicts`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, dates, history, search
+from archive.admin.edit_conflicts import RefuseStaleEdits
 
 REASON_FIELD = "change_reason"
 # Rows deleted within this time of their record count as deleted with it.
@@ -164,7 +167,7 @@ def edtf_display(field_name: str, label: str):
     return column
 
 
-class ArchiveAdmin(SimpleHistoryAdmin):
+class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     form = ReasonForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("search_text",)  # the search box; matching is get_search_results'
