@@ -5,6 +5,7 @@ only in their environment variables (see README, "Configuration").
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -34,14 +45,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # A guessable key in production would let anyone forge sessions.
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random string, "
-            "or set DJANGO_DEBUG=1 for local development."
-        )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+DEVELOPMENT_KEY = "insecure-development-key-do-not-use-in-production"
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == DEVELOPMENT_KEY
+):
+    # A guessable key in production would let anyone forge sessions.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set or too weak: set it to a random string of 50 "
+        "characters or more (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or set DJANGO_DEBUG=1 for local development."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_KEY
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -61,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "strawberry_django",
+    "axes",
     "archive",
 ]
 
@@ -75,6 +90,14 @@ MIDDLEWARE = [
     # Records the logged-in user on every version written during a request,
     # including versions of inline rows saved by the admin.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -130,6 +153,53 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed copies made by collectstatic (bin/serve runs it), which
+# browsers may keep for ever; while debugging (and in the tests), files are
+# served from the apps as they are.
+STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
+if STATIC_MANIFEST:
+    # The admin's CSS and scripts straight from the app server, after security.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- HTTPS and cookies ----------------------------------------------------------
+# In production the archive sits behind a proxy that terminates TLS. It
+# sends only secure cookies, tells browsers to use HTTPS only (HSTS) and
+# redirects plain HTTP, except the health check that load balancers call.
+# DJANGO_BEHIND_PROXY=1 trusts the proxy's X-Forwarded-Proto and
+# X-Forwarded-For headers: set it only when a proxy sets (and overwrites) them.
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- logins ------------------------------------------------------------------------
+# django-axes: after AXES_FAILURE_LIMIT failed logins, the account and the
+# address it came from are each locked out for AXES_COOLOFF_TIME (HTTP 429).
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "project.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 # History: every version's editor and reason; history pages obey the
 # permissions on the history models, not only those on the records.
@@ -138,6 +208,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 
 # The read-only GraphQL API (archive/graphql).
 GRAPHIQL = env_bool("DJANGO_GRAPHIQL", default=DEBUG)
+GRAPHQL_INTROSPECTION = env_bool("DJANGO_GRAPHQL_INTROSPECTION", default=True)
+GRAPHQL_SUGGESTIONS = env_bool("DJANGO_GRAPHQL_SUGGESTIONS", default=DEBUG)
+# Seconds one execution may run (archive/graphql/time_limit.py), and the largest
+# request body, in bytes (a query within every limit is a few kilobytes).
+GRAPHQL_TIME_LIMIT = float(os.environ.get("GRAPHQL_TIME_LIMIT", "10"))
+GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 100_000)
 STRAWBERRY_DJANGO = {
     "PAGINATION_DEFAULT_LIMIT": 20,
     "PAGINATION_MAX_LIMIT": 100,

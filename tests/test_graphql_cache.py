@@ -571,6 +571,8 @@ def _environment(database: Path, **extra: str) -> dict:
         DATABASE_URL=f"sqlite:///{database}",
         DJANGO_SECRET_KEY="multi-process-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_HTTPS="0",  # plain HTTP on the loopback, as behind a TLS proxy
+        DJANGO_STATIC_MANIFEST="0",  # runserver serves no static files: none collected
         DJANGO_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         **extra,

@@ -89,7 +89,7 @@ def test_schema_has_no_mutation_and_no_subscription_type(client):
 
 def test_a_mutation_is_refused(client):
     response = post(client, "mutation { x }")
-    assert response.status_code == 200
+    assert response.status_code == 400  # nothing ran: a request error
     assert response.json() == {
         "data": None,
         "errors": [
@@ -103,7 +103,7 @@ def test_a_mutation_is_refused(client):
 
 def test_a_subscription_is_refused(client):
     response = post(client, "subscription { x }")
-    assert response.status_code == 200
+    assert response.status_code == 400  # nothing ran: a request error
     assert response.json() == {
         "data": None,
         "errors": [
@@ -220,3 +220,114 @@ def test_several_operations_need_an_operation_name(client, demo):
         "/graphql/", {"query": query, "operationName": "B"}, content_type="application/json"
     )
     assert response.json() == {"data": {"states": {"totalCount": 4}}}
+
+
+# --- request errors are 4xx ---------------------------------------------------------------
+
+
+def test_a_body_over_the_graphql_limit_is_refused_before_it_is_read(client, settings):
+    settings.GRAPHQL_MAX_BODY_BYTES = 1000
+    body = json.dumps({"query": "{ __typename }", "variables": {"padding": "x" * 1000}})
+    response = post_raw(client, body)
+    assert response.status_code == 413
+    assert response.content.decode() == (
+        f"The request body is {len(body):,} bytes; the maximum is 1,000. "
+        "A GraphQL query this large is not needed: use variables and fragments."
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            {"query": "query ($slug: String!) { person(slug: $slug) { slug } }", "variables": {}},
+            "Variable '$slug' has invalid value: Expected a value of non-null type 'String!' "
+            "to be provided.",
+        ),
+        (
+            {
+                "query": "query ($slug: String!) { person(slug: $slug) { slug } }",
+                "variables": {"slug": 42},
+            },
+            "Variable '$slug' has invalid value: String cannot represent a non string value: 42",
+        ),
+        (
+            {
+                "query": 'query ($n: Int!) { search(text: "x", limit: $n) { score } }',
+                "variables": {"n": 2**40},
+            },
+            "Variable '$n' has invalid value: Int cannot represent non 32-bit signed integer "
+            "value: 1099511627776",
+        ),
+        (
+            {"query": "{ persons { results { nam } } }"},
+            "Cannot query field 'nam' on type 'Person'.",
+        ),
+        ({"query": "{ persons { "}, "Syntax Error: Expected Name, found <EOF>."),
+    ],
+    ids=[
+        "missing variable",
+        "wrong variable type",
+        "huge integer",
+        "unknown field",
+        "syntax error",
+    ],
+)
+def test_a_request_that_cannot_run_is_a_400_with_its_graphql_error(client, payload, message):
+    response = post_raw(client, json.dumps(payload))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["data"] is None
+    assert [error["message"] for error in body["errors"]] == [message]
+
+
+def test_field_suggestions_are_given_only_when_enabled(client, settings):
+    query = {"query": "{ persons { results { nam } } }"}
+    settings.GRAPHQL_SUGGESTIONS = True
+    (error,) = post_raw(client, json.dumps(query)).json()["errors"]
+    assert error["message"] == "Cannot query field 'nam' on type 'Person'. Did you mean 'name'?"
+    settings.GRAPHQL_SUGGESTIONS = False
+    (error,) = post_raw(client, json.dumps(query)).json()["errors"]
+    assert error["message"] == "Cannot query field 'nam' on type 'Person'."
+
+
+def test_introspection_can_be_switched_off(client, settings):
+    query = json.dumps({"query": "{ __schema { queryType { name } } }"})
+    assert post_raw(client, query).json() == {
+        "data": {"__schema": {"queryType": {"name": "Query"}}}
+    }
+    settings.GRAPHQL_INTROSPECTION = False
+    response = post_raw(client, query)
+    assert response.status_code == 400
+    assert [e["message"] for e in response.json()["errors"]] == [
+        "GraphQL introspection has been disabled, but the requested query contained the "
+        f"field '{field}'."
+        for field in ("__schema", "queryType")
+    ]
+    # __typename is not introspection of the schema: clients need it for unions.
+    assert post_raw(client, json.dumps({"query": "{ __typename }"})).status_code == 200
+
+
+def test_an_execution_over_the_time_limit_is_stopped_with_a_clear_error(client, demo, settings):
+    settings.GRAPHQL_TIME_LIMIT = 0
+    response = post_raw(client, json.dumps({"query": "{ documents { totalCount } }"}))
+    assert response.status_code == 200  # it ran, and was stopped: a GraphQL error
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Time limit exceeded: the query ran for more than 0 s and was "
+                "stopped. Ask for smaller pages or fewer nested lists.",
+                "locations": [{"line": 1, "column": 15}],
+                "path": ["documents", "totalCount"],
+            }
+        ],
+    }
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_operation_name_is_a_400(client):
+    payload = {"query": "query A { __typename } query B { __typename }", "operationName": "C"}
+    response = post_raw(client, json.dumps(payload))
+    assert response.status_code == 400
+    assert response.content == b'Unknown operation named "C".'

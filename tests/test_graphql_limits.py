@@ -244,7 +244,13 @@ def test_graphiql_introspection_passes_every_limit(client):
 
 # --- depth ----------------------------------------------------------------------------
 
-CYCLE = ["signatories", "person", "signed", "document"]
+# Small pages, so that the chain stays within the cost budget at any depth.
+CYCLE = [
+    "signatories(pagination: {limit: 3})",
+    "person",
+    "signed(pagination: {limit: 3})",
+    "document",
+]
 
 
 def chain(levels: int, operation: str = "") -> str:
@@ -368,7 +374,7 @@ def test_too_many_tokens_are_refused(client):
     query = operations(MAX_TOKENS // 5, extra="__typename")
     assert tokens(query) == MAX_TOKENS + 1
     response = post_operation(client, query, "Q0")
-    assert response.status_code == 200
+    assert response.status_code == 400
     (error,) = response.json()["errors"]
     assert error["message"] == (
         "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
@@ -385,7 +391,7 @@ def test_circular_fragments_are_refused(client):
     fragment B on Document { ...A }
     """
     response = post(client, query)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert [e["message"] for e in response.json()["errors"]] == [
         "Cannot spread fragment 'A' within itself via 'B'."
     ]
@@ -623,3 +629,96 @@ def test_filters_take_only_the_documented_fields():
         ),
         "PlaceFilter": sorted([*combinators, "text", "state"]),
     }
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+COST_EXCEEDED = (
+    "Query too costly: it could resolve up to {cost} fields (each list multiplies what is "
+    "below it by its page size); the budget is 200,000. Ask for smaller pages, fewer nested "
+    "lists, or several queries."
+)
+NESTED_PAGES = """
+query ($outer: Int!, $inner: Int!) {
+  documents(pagination: {limit: $outer}) {
+    totalCount
+    results {
+      slug
+      signatories(pagination: {limit: $inner}) {
+        person { slug signed(pagination: {limit: $inner}) { role document { slug } } }
+      }
+    }
+  }
+}
+"""
+
+
+def cost(query: str, variables: dict | None = None) -> int:
+    from archive.graphql.limits import query_cost
+
+    return query_cost(schema._schema, parse(query), variables)
+
+
+def test_cost_values():
+    """The budget and what it is measured against; change both together."""
+    from archive.graphql.schema import MAX_COST
+
+    assert MAX_COST == 200_000
+    costs = {name: cost(query) for name, query in EXAMPLES.items()}
+    assert {name: costs[name] for name in ("treaty", "person", "lists")} == {
+        "treaty": 3205,
+        "person": 2354,
+        "lists": 842,
+    }
+    # Every README example costs less than a hundredth of the budget.
+    assert max(costs.values()) < MAX_COST // 50
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        # documents, totalCount, results: 3, then per document slug and signatories
+        # (1 + inner × (person, slug, signed (1 + inner × (role, document, slug))))
+        ({"outer": 1, "inner": 1}, 3 + 1 * (2 + 1 * (3 + 1 * 3))),
+        ({"outer": 10, "inner": 10}, 3 + 10 * (2 + 10 * (3 + 10 * 3))),
+        ({"outer": 100, "inner": 100}, 3 + 100 * (2 + 100 * (3 + 100 * 3))),
+        # A size over the maximum counts as the maximum: the page limit explains it.
+        ({"outer": 10**9, "inner": 1}, 3 + 100 * (2 + 1 * (3 + 1 * 3))),
+    ],
+)
+def test_every_list_multiplies_the_cost_below_it_by_its_page_size(variables, expected):
+    assert cost(NESTED_PAGES, variables) == expected
+
+
+def test_lists_without_a_page_size_count_at_the_default_and_fragments_once():
+    query = """
+    { documents { results { ...D } } }
+    fragment D on Document { slug signatories { role } history { changes { field } } }
+    """
+    # documents, results, then per document (20 by default): slug, signatories
+    # (1 + 20 × role), history (1 + 20 × (changes (1 + 10 unpaged × field)))
+    assert cost(query) == 2 + 20 * (1 + (1 + 20 * 1) + (1 + 20 * (1 + 10 * 1)))
+
+
+def test_a_query_over_the_budget_is_refused_before_any_sql(client, demo, django_assert_num_queries):
+    variables = {"outer": 100, "inner": 100}
+    with django_assert_num_queries(0):
+        response = post(client, NESTED_PAGES, variables)
+    assert response.status_code == 400
+    assert response.json() == {
+        "data": None,
+        "errors": [{"message": COST_EXCEEDED.format(cost="3,030,203")}],
+    }
+
+
+def test_a_query_within_the_budget_runs(client, demo):
+    variables = {"outer": 20, "inner": 20}
+    assert cost(NESTED_PAGES, variables) <= 200_000
+    data = gql(client, NESTED_PAGES, variables)
+    assert data["documents"]["totalCount"] > 0
+
+
+def test_a_too_deep_query_is_explained_by_its_depth_not_its_cost(client):
+    query = chain(MAX_DEPTH + 1).replace("(pagination: {limit: 3})", "")
+    assert cost(query) > 200_000
+    assert gql_errors(client, query) == [DEPTH_EXCEEDED.format(operation="anonymous")]

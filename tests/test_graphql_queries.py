@@ -31,9 +31,10 @@ def grow(n: int) -> None:
         document.save()
 
 
+# A page of 50: with every nested list, a page of 100 is over the cost budget.
 DOCUMENTS_PAGE = """
 query {
-  documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 100}) {
+  documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 50}) {
     totalCount
     results {
       slug title kind
@@ -118,7 +119,7 @@ def test_list_queries_take_a_fixed_number_of_sql_queries(
     with django_assert_num_queries(queries):
         data = gql(client, query)
     (page,) = data.values()
-    assert (page["totalCount"], len(page["results"])) == (total(extra), min(total(extra), 100))
+    assert (page["totalCount"], len(page["results"])) == (total(extra), total(extra))
 
 
 DOCUMENT_LOCATORS = ["infobox", "Introduction", "Provisions"]

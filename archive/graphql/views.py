@@ -7,6 +7,13 @@ settings override applies at once); when it is false a browser's GET without
 a query gets strawberry's 404.
 
 A JSON body that is not an object gets a 400 (strawberry would answer 500).
+A body over ``settings.GRAPHQL_MAX_BODY_BYTES`` gets a 413 before it is read.
+A request that cannot run at all (a syntax error, an unknown field or
+operation name, variables of the wrong type, a query over a limit) gets a 400
+with the GraphQL errors in the body: nothing was executed. Errors met while
+running (a record's field failing) keep the GraphQL convention of a 200
+with ``data`` and ``errors``. Each execution has a time limit
+(:mod:`archive.graphql.time_limit`).
 
 Successful responses (no errors) are cached (:mod:`archive.graphql.cache`)
 when ``settings.GRAPHQL_CACHE`` is true, and carry an ``ETag`` (the hash of
@@ -23,10 +30,14 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
-from archive.graphql import cache
+from archive.graphql import cache, time_limit
 from archive.graphql.schema import schema
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
+BODY_TOO_LARGE = (
+    "The request body is {size:,} bytes; the maximum is {limit:,}. "
+    "A GraphQL query this large is not needed: use variables and fragments."
+)
 REVALIDATE = "no-cache"
 DO_NOT_STORE = "no-store"
 
@@ -47,6 +58,13 @@ class ArchiveGraphQLView(GraphQLView):
         self.succeeded = False
 
     def dispatch(self, request, *args, **kwargs):
+        limit = settings.GRAPHQL_MAX_BODY_BYTES
+        size = _declared_size(request)
+        if size > limit:
+            # Refused on the declared length, before Django reads the body.
+            return HttpResponse(
+                BODY_TOO_LARGE.format(size=size, limit=limit), status=413, content_type="text/plain"
+            )
         try:
             response = super().dispatch(request, *args, **kwargs)
         except _CachedResponse as hit:
@@ -68,10 +86,13 @@ class ArchiveGraphQLView(GraphQLView):
             self.cache_key, entry = cache.lookup(request_data)
             if entry is not None:
                 raise _CachedResponse(entry)
-        result = super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
+            result = super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
         self.succeeded = not result.errors
+        if result.errors and result.data is None and all(e.path is None for e in result.errors):
+            sub_response.status_code = 400  # nothing ran: the request itself is wrong
         return result
 
     def create_response(self, response_data, sub_response):
@@ -85,6 +106,13 @@ class ArchiveGraphQLView(GraphQLView):
         response["ETag"] = entry.etag
         response["Cache-Control"] = REVALIDATE
         return response
+
+
+def _declared_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _response(entry: cache.Entry) -> HttpResponse:
