@@ -97,10 +97,12 @@ def text_q(model, text: str, prefix: str = "") -> Q:
     Each query word must begin a word of the record's ``search_text``:
     "mays" finds "Mayski", "wladyslaw sikorski" finds "Władysław Sikorski".
     The database answers from its own index (:mod:`archive.search_index`).
+    Blank text asks for nothing (every record); text without a word to find
+    ("%", "*", "--") finds nothing: punctuation is never a pattern.
     """
     query_words = words(text)
     if not query_words:
-        return Q()
+        return Q() if not text.strip() else Q(**{f"{prefix}pk__in": []})
     if connection.vendor == "sqlite" and model._meta.db_table in search_index.TABLES:
         fts = search_index.fts_table(model._meta.db_table)
         matching = RawSQL(

@@ -69,8 +69,8 @@ AsOf = Annotated[
     strawberry.argument(
         name="asOf",
         description="Read the record, and its relations, as they were at this moment "
-        "(ISO 8601, e.g. 2026-11-26T12:00:00Z). Null if it did not exist or was not "
-        "public then.",
+        "(ISO 8601, e.g. 2026-11-26T12:00:00Z; without a time zone, UTC). Null if it did "
+        "not exist or was not public then.",
     ),
 ]
 
@@ -78,6 +78,8 @@ AsOf = Annotated[
 def lookup(type_cls, info: Info, slug: str, as_of: datetime.datetime | None):
     model = type_cls.__strawberry_django_definition__.model
     if as_of is not None:
+        if as_of.tzinfo is None:  # "1941-07-30" or a time without a zone: UTC, as stored
+            as_of = as_of.replace(tzinfo=datetime.UTC)
         wanted = past.wanted_relations(info, type_cls)
         return as_of_reads.record_as_of(model, slug, as_of, wanted)
     return model.objects.filter(slug=slug)

@@ -34,6 +34,7 @@ from archive.graphql import cache, time_limit
 from archive.graphql.schema import schema
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
+BODY_NOT_UTF8 = "The request body must be JSON encoded in UTF-8."
 BODY_TOO_LARGE = (
     "The request body is {size:,} bytes; the maximum is {limit:,}. "
     "A GraphQL query this large is not needed: use variables and fragments."
@@ -74,10 +75,15 @@ class ArchiveGraphQLView(GraphQLView):
     def parse_http_body(self, request):
         # Strawberry reads a JSON body with data.get(): a body that is a string, a
         # number or null would be a 500. (A list is a batch, which it refuses.)
-        if request.method == "POST" and "application/json" in (request.content_type or ""):
-            if not isinstance(self.parse_json(request.body), dict | list):
-                raise HTTPException(400, BODY_NOT_AN_OBJECT)
-        return super().parse_http_body(request)
+        # It decodes the body as UTF-8 and catches only JSON errors: other bytes
+        # would be a 500 too.
+        try:
+            if request.method == "POST" and "application/json" in (request.content_type or ""):
+                if not isinstance(self.parse_json(request.body), dict | list):
+                    raise HTTPException(400, BODY_NOT_AN_OBJECT)
+            return super().parse_http_body(request)
+        except UnicodeDecodeError:
+            raise HTTPException(400, BODY_NOT_UTF8) from None
 
     def execute_single(
         self, request, request_adapter, sub_response, context, root_value, request_data
