@@ -152,7 +152,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Hashed, compressed copies made by collectstatic (bin/serve runs it), which
 # browsers may keep for ever; while debugging (and in the tests), files are
 # served from the apps as they are.
