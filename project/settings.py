@@ -151,6 +151,11 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# A treaty's change form posts every inline row's fields: 150 signatories,
+# parties and provisions are over 2,000 fields, and Django's default of 1,000
+# would refuse the save (and lose what the archivist typed).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Hashed, compressed copies made by collectstatic (bin/serve runs it), which

@@ -373,3 +373,20 @@ def test_history_pages_show_fifty_versions_each(client, archivist):
     assert third == [f"Version {n}" for n in range(19, -1, -1)]
     response, beyond = titles(9)  # past the end: the last page, not an error
     assert beyond == third
+
+
+def test_a_change_form_with_hundreds_of_inline_rows_saves(client, superuser):
+    """150 signatories, parties and provisions post over 2,000 fields: all saved."""
+    document = _document_with_rows(150)
+    client.force_login(superuser)
+    page = client.get(url(Document, "change", document.pk))
+    data = form_data(
+        page, title="A treaty, retitled", kind="treaty", change_reason="Title from the text"
+    )
+    assert len(data) > 2000
+    response = client.post(url(Document, "change", document.pk), data)
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.title == "A treaty, retitled"
+    assert document.history.first().history_change_reason == "Title from the text"
+    assert document.signatories.count() == 150
