@@ -76,7 +76,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from archive import data_version, search_index
+from archive import bulk, data_version, search_index
 from archive.data_version import DataVersion
 
 FORMAT = "treaty-archive-backup"
@@ -577,45 +577,20 @@ def _plural(number: int, noun: str) -> str:
 
 # --- writing -------------------------------------------------------------------
 
-# Internal types whose JSON values go to the database as they are.
-_PLAIN_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "IntegerField",
-    "PositiveBigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallAutoField",
-    "SmallIntegerField",
-    "TextField",
-}
-
-
-def _plain(f: models.Field) -> bool:
-    return (f.target_field if f.is_relation else f).get_internal_type() in _PLAIN_TYPES
-
 
 class _RowWriter:
     """Writes rows, given as lists of ``columns`` values, straight into a model's table.
 
     Values JSON has no type for (dates, decimals…) are read back by their
-    field and prepared as the ORM prepares them. ``executemany`` on SQLite,
-    ``COPY`` on PostgreSQL, as in :mod:`archive.generator`.
+    field and prepared as the ORM prepares them (:mod:`archive.bulk` writes).
     """
 
     def __init__(self, model: type[models.Model], columns: list[str]):
         by_attname = {f.attname: f for f in _columns(model)}
         fields = [by_attname[name] for name in columns]
         self.label = model._meta.label
-        self.convert = [(index, f) for index, f in enumerate(fields) if not _plain(f)]
-        quote = connection.ops.quote_name
-        self.table = quote(model._meta.db_table)
-        self.columns = ", ".join(quote(f.column) for f in fields)
-        self.width = len(fields)
+        self.model, self.fields = model, fields
+        self.convert = [(index, f) for index, f in enumerate(fields) if not bulk.is_plain(f)]
 
     def write(self, rows: list[list]) -> None:
         if not rows:
@@ -629,17 +604,7 @@ class _RowWriter:
                     row[index] = f.get_db_prep_save(f.to_python(value), connection)
                 except (ValidationError, TypeError, ValueError) as error:
                     raise _damaged(f"a row of {self.label} holds {value!r} as {f.name}") from error
-        # COPY goes to psycopg's own cursor: Django's error wrapping is added
-        # back, so that a refused row is a DatabaseError like any other.
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * self.width)
-                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"
-                cursor.executemany(sql, rows)
+        bulk.insert(self.model, self.fields, rows)
 
 
 def _permission_ids() -> dict[tuple[str, str, str], int]:

@@ -52,7 +52,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from archive import data_version, dates
+from archive import bulk, data_version, dates
 from archive.models import (
     RECORD_MODELS,
     Document,
@@ -514,27 +514,6 @@ def _pool_size(values: int, per: int, low: int, high: int) -> int:
 
 # --- writing -----------------------------------------------------------------
 
-# Internal types whose Python values go to the database as they are.
-_PLAIN_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallIntegerField",
-    "TextField",
-}
-
-
-def _plain(f: models.Field) -> bool:
-    """Whether the field's Python values go to the database as they are."""
-    return (f.target_field if f.is_relation else f).get_internal_type() in _PLAIN_TYPES
-
 
 class _Table:
     """Writes rows, given as ``{attname: value}``, straight into one model's table.
@@ -556,10 +535,8 @@ class _Table:
         self.attnames = [f.attname for f in fields]
         defaults = [None if f.primary_key else f.get_default() for f in fields]
         self.defaults = list(zip(self.attnames, defaults, strict=True))
-        self.prepare = [(index, f, {}) for index, f in enumerate(fields) if not _plain(f)]
-        quote = connection.ops.quote_name
-        self.table = quote(model._meta.db_table)
-        self.columns = ", ".join(quote(name) for name in self.attnames)
+        self.fields = fields
+        self.prepare = [(index, f, {}) for index, f in enumerate(fields) if not bulk.is_plain(f)]
 
     def values(self, row: dict) -> list:
         values = [row.get(name, default) for name, default in self.defaults]
@@ -572,18 +549,7 @@ class _Table:
         return values
 
     def insert(self, rows: Sequence[list]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(self.attnames))
-                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"
-                cursor.executemany(sql, rows)
+        bulk.insert(self.model, self.fields, rows)
 
 
 class _Writer:
