@@ -105,3 +105,21 @@ def test_admin_timings_open_every_page_and_leave_the_database_as_it_was(demo):
     assert int(pages[6]["page"].split()[2]) > benchmark.ADDED_ROWS  # demo: few persons
     assert all(page["queries"] > 0 and page["median_ms"] > 0 for page in pages)
     assert (Provision.objects.count(), get_user_model().objects.count()) == before
+
+
+def test_rounds_combine_into_the_median_of_each_figure():
+    from archive.management.commands.benchmark import combined
+
+    def measurement(ms, queries=7):
+        return {
+            "documents": 1000,
+            "vendor": "sqlite",
+            "rows": [{"case": "page", "graphql": {"median_ms": ms, "queries": queries}}],
+            "admin": [{"page": "documents", "median_ms": ms * 2}],
+        }
+
+    assert combined([measurement(3.0), measurement(9.0), measurement(4.0)]) == measurement(4.0)
+    assert combined([measurement(3.0), measurement(3.0, queries=8)])["rows"][0]["graphql"] == {
+        "median_ms": 3.0,
+        "queries": 8,
+    }
