@@ -1,9 +1,12 @@
-"""Shared fixtures: staff users in each group, the demo data set; no response cache."""
+"""Shared fixtures: staff users in each group, the demo data set, Ivan Maisky and the
+agreement he signed; no response cache."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from archive.models import Document, DocumentSignatory, Person, PersonName, State
 
 DEMO_FIXTURE = "fixtures/demo.json"
 
@@ -45,3 +48,25 @@ def superuser(db):
 def demo(db):
     """The demo data set, loaded the way a user loads it."""
     call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+
+
+@pytest.fixture
+def maisky(db):
+    person = Person.objects.create(
+        slug="ivan-maisky", name="Ivan Maisky", born="1884-01-19", published=True
+    )
+    PersonName.objects.create(record=person, name="Ivan Mayski", language="en")
+    return Person.objects.get(pk=person.pk)
+
+
+@pytest.fixture
+def agreement(maisky):
+    soviet_union = State.objects.create(slug="soviet-union", name="Soviet Union")
+    document = Document.objects.create(
+        slug="sikorski-mayski-agreement",
+        title="Sikorski–Mayski agreement",
+        kind="agreement",
+        date="1941-07-30",
+    )
+    DocumentSignatory.objects.create(document=document, person=maisky, on_behalf_of=soviet_union)
+    return document

@@ -17,28 +17,6 @@ from tests.admin_forms import form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def maisky(db):
-    person = Person.objects.create(
-        slug="ivan-maisky", name="Ivan Maisky", born="1884-01-19", published=True
-    )
-    PersonName.objects.create(record=person, name="Ivan Mayski", language="en")
-    return Person.objects.get(pk=person.pk)
-
-
-@pytest.fixture
-def agreement(maisky):
-    soviet_union = State.objects.create(slug="soviet-union", name="Soviet Union")
-    document = Document.objects.create(
-        slug="sikorski-mayski-agreement",
-        title="Sikorski–Mayski agreement",
-        kind="agreement",
-        date="1941-07-30",
-    )
-    DocumentSignatory.objects.create(document=document, person=maisky, on_behalf_of=soviet_union)
-    return document
-
-
 def change_url(obj):
     return reverse(f"admin:archive_{obj._meta.model_name}_change", args=[obj.pk])
 

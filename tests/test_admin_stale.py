@@ -21,7 +21,7 @@ from django.urls import reverse
 from archive import data_version
 from archive.admin import edit_conflicts
 from archive.admin.edit_conflicts import TOKEN_FIELD
-from archive.models import Document, DocumentSignatory, Person, PersonName, State
+from archive.models import Document, DocumentSignatory, Person, PersonName
 from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -30,26 +30,10 @@ MODELS = (Person, PersonName, Document, DocumentSignatory)
 
 
 @pytest.fixture
-def maisky(db):
-    person = Person.objects.create(
-        slug="ivan-maisky", name="Ivan Maisky", born="1884-01-19", published=True
-    )
-    PersonName.objects.create(record=person, name="Ivan Mayski", language="en")
-    PersonName.objects.create(record=person, name="Iwan Majski", language="pl")
-    return Person.objects.get(pk=person.pk)
-
-
-@pytest.fixture
-def agreement(maisky):
-    soviet_union = State.objects.create(slug="soviet-union", name="Soviet Union")
-    document = Document.objects.create(
-        slug="sikorski-mayski-agreement",
-        title="Sikorski–Mayski agreement",
-        kind="agreement",
-        date="1941-07-30",
-    )
-    DocumentSignatory.objects.create(document=document, person=maisky, on_behalf_of=soviet_union)
-    return document
+def maisky(maisky):
+    """The shared Maisky (tests/conftest.py), with a second name form."""
+    PersonName.objects.create(record=maisky, name="Iwan Majski", language="pl")
+    return Person.objects.get(pk=maisky.pk)
 
 
 @pytest.fixture
