@@ -201,3 +201,15 @@ def test_the_client_address_is_the_connections_unless_behind_a_proxy():
     with override_settings(BEHIND_PROXY=True):
         # The last entry is the one the proxy appended; the first is the client's claim.
         assert client_ip(request) == "192.0.2.10"
+
+
+def test_management_commands_print_what_they_do_and_no_start_up_noise():
+    """The shell imports the archive's models (not their 22 historical models, which it
+    cannot), and django-axes does not announce itself on every command."""
+    result = manage(
+        "shell", "-c", "print(Person.__name__, Person.history.model.__name__)", DJANGO_DEBUG="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Person HistoricalPerson"
+    assert "could not be automatically imported" not in result.stdout + result.stderr
+    assert "AXES: BEGIN" not in result.stderr
