@@ -1,0 +1,95 @@
+"""bin/loadtest, at a tiny scale: 5 readers for 8 seconds, a save every second.
+
+It runs the command itself, as a person would, on a 1,000-document archive
+generated for the test in a SQLite file of its own (whatever DATABASE_URL the
+suite runs with: the load test's gunicorn, locust and archivist must not share
+the suite's database), with the local-memory response cache (no Redis
+database shared with anything else). The full-scale runs, and the faults
+(which restart PostgreSQL), are run by hand: README, "Reliability".
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+GENERATE = (
+    "from django.core.management import call_command\n"
+    "call_command('migrate', verbosity=0)\n"
+    "call_command('generate_archive', documents=1000, seed=1, verbosity=0)\n"
+)
+
+
+def _environment(**values: str) -> dict:
+    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "WEB_CONCURRENCY", "GUNICORN_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
+    env.update(values)
+    return env
+
+
+def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
+    archive = tmp_path / "archive-1k.sqlite3"
+    generated = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", GENERATE],
+        cwd=ROOT,
+        env=_environment(DATABASE_URL=f"sqlite:///{archive}", DJANGO_DEBUG="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert generated.returncode == 0, generated.stderr
+
+    summary_path = tmp_path / "summary.json"
+    ran = subprocess.run(
+        [
+            "bin/loadtest",
+            "--database=sqlite",
+            f"--source={archive}",
+            "--users=5",
+            "--spawn-rate=5",
+            "--seconds=8",
+            "--workers=2",
+            "--redis=",
+            f"--json={summary_path}",
+            f"--log-dir={tmp_path / 'run'}",
+        ],
+        cwd=ROOT,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    summary = json.loads(summary_path.read_text())
+
+    assert summary["passed"] is True
+    assert (summary["database"], summary["documents"], summary["users"]) == ("sqlite", 1000, 5)
+    assert summary["requests"] > 0
+    assert summary["errors"] == 0
+    saves = summary["saves"]
+    assert saves["made"] >= 5  # one a second for 8 s, however slow the machine
+    assert saves["succeeded"] == saves["found"] == saves["made"]
+    assert saves["failed"] == 0
+    assert saves["lost"] == saves["half_done"] == saves["doubled"] == []
+    assert saves["out_of_order"] == saves["wrong_current_value"] == []
+    assert saves["locked"] == 0
+    assert summary["server"]["database_is_locked"] == 0
+    assert summary["timeline"]["probe_failures"] == 0
+    assert all(check["passed"] for check in summary["checks"])
+
+    # A summary a person reads at a glance, and progress while it ran.
+    assert "| reads (locust) | requests | req/s | median | p95 | max | errors |" in ran.stdout
+    assert "| **all** |" in ran.stdout
+    assert '| zero "database is locked" | PASS |' in ran.stdout
+    assert "Running: 5 readers (locust)" in ran.stdout
+    # Every save is written down with what it wrote.
+    made = [
+        json.loads(line) for line in (tmp_path / "run" / "saves.jsonl").read_text().splitlines()
+    ]
+    assert len(made) == saves["made"]
+    assert all(s["value"] and s["reason"] and s["outcome"] == "saved" for s in made)
