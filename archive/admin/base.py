@@ -32,6 +32,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, dates, history, search
@@ -205,6 +206,27 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
                 if request.method == "POST" and not existed and response.status_code == 302:
                     self._recover_rows(request, unquote(object_id))
         return response
+
+    def response_change(self, request, obj):
+        match = request.resolver_match
+        if not (match and match.url_name.endswith("_simple_history") and "_save" in request.POST):
+            return super().response_change(request, obj)
+        # After a revert Django's message linked the record's name to request.path, which
+        # is the earlier version's revert form: a click showed the old values again, as if
+        # they were the record's (found by tests/test_browser.py). Link the record itself.
+        opts = obj._meta
+        record = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        self.message_user(
+            request,
+            format_html(
+                'The {} “<a href="{}">{}</a>” was changed successfully.',
+                opts.verbose_name,
+                record,
+                obj,
+            ),
+            messages.SUCCESS,
+        )
+        return self.response_post_save_change(request, obj)
 
     def save_model(self, request, obj, form, change):
         change_reasons.set(form.cleaned_data[REASON_FIELD])

@@ -1,0 +1,593 @@
+"""Real browsers: Debian's chromium, driven by Playwright, against a served archive.
+
+One gunicorn instance (production settings, plain HTTP, the collected static
+files, GraphiQL on) serves a fresh database of this module's own (a SQLite
+file, or a new PostgreSQL database on the server ``DATABASE_URL`` names),
+migrated, loaded with the demo data and with the demo logins of
+``manage.py demo_logins``. Then, as people would:
+
+* an archivist finds Ivan Maisky by "Mayski", changes his birth date with a
+  reason, reads the change in the history (old → new, the reason) and
+  reverts it from there;
+* a reader sees the record read-only, with no save button, and a POST made
+  from the reader's page is refused;
+* of two archivists who opened the same record, the second to save is
+  refused with the message, what they typed still in the form;
+* GraphiQL loads and runs one of the README's queries.
+
+Each step leaves a screenshot in ``var/screenshots/<test>/`` (git-ignored),
+and the server's logs are printed when a test fails.
+
+The machine cannot reach unpkg.com, where strawberry's GraphiQL page loads
+React and GraphiQL from: the test serves those files from the npm packages
+of the same versions (``npm pack``, cached in ``var/npm-cache``), and the
+browser checks them against the page's ``integrity`` hashes, so they are
+exactly the files the CDN would send. Every other request to an address
+other than the server's is refused, so no test waits on the network.
+"""
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+from django.conf import settings as django_settings
+
+from tests.conftest import DEMO_FIXTURE
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+ROOT = Path(django_settings.BASE_DIR)
+SCREENSHOTS = ROOT / "var" / "screenshots"
+NPM_CACHE = ROOT / "var" / "npm-cache"
+SETUP_TIMEOUT = 180
+START_TIMEOUT = 60
+TIMEOUT_MS = 15_000  # any one wait in a browser
+SECOND_ARCHIVIST = "second-archivist"
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _fresh_database(directory: Path):
+    """The URL of a new, empty database: on the PostgreSQL server of DATABASE_URL, or SQLite."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if not configured or dj_database_url.parse(configured)["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        yield f"sqlite:///{directory / 'archive.sqlite3'}"
+        return
+    name = f"browser_test_{uuid.uuid4().hex[:12]}"
+    server = urllib.parse.urlsplit(configured)
+    maintenance = server._replace(scheme="postgresql", path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _environment(**values: str) -> dict:
+    """This process's environment without any setting of its own, plus ``values``."""
+    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "GUNICORN_", "WEB_CONCURRENCY")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
+    env.update(values)
+    return env
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own, and everything it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+class Server:
+    """gunicorn on a port of its own; access log on stdout, errors on stderr."""
+
+    def __init__(self, port: int, env: dict, log_dir: Path, logins: dict, ids: dict):
+        self.port = port
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.logins = logins
+        self.ids = ids
+        self.out_path = log_dir / "gunicorn.out.log"
+        self.err_path = log_dir / "gunicorn.err.log"
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "project/gunicorn.conf.py"],
+                cwd=ROOT,
+                env={**env, "BIND": f"127.0.0.1:{self.port}"},
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"gunicorn exited:\n{self.logs()}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (OSError, urllib.error.HTTPError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"gunicorn was not healthy in time:\n{self.logs()}")
+
+    def logs(self) -> str:
+        return (
+            f"----- gunicorn: stdout (access log) -----\n"
+            f"{self.out_path.read_text(errors='replace')}"
+            f"----- gunicorn: stderr -----\n{self.err_path.read_text(errors='replace')}"
+        )
+
+
+SETUP_SCRIPT = """
+import io, json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from archive.models import Person
+call_command("migrate", verbosity=0)
+call_command("loaddata", {fixture!r}, verbosity=0)
+printed = io.StringIO()
+call_command("demo_logins", url={url!r}, stdout=printed)
+print(printed.getvalue())
+second = get_user_model().objects.create_user(
+    {second!r}, password={second_password!r}, is_staff=True
+)
+second.groups.add(Group.objects.get(name="Archivists"))
+call_command("collectstatic", interactive=False, verbosity=0)
+ids = {{slug: pk for slug, pk in Person.objects.values_list("slug", "pk")}}
+print("IDS " + json.dumps(ids))
+"""
+
+
+def _logins(printed: str) -> dict:
+    """{username: password} from demo_logins' table, as a person reads it."""
+    found = dict(re.findall(r"^  (archivist|reader|admin) +(\S+) ", printed, re.MULTILINE))
+    assert set(found) == {"archivist", "reader", "admin"}, printed
+    return found
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One gunicorn instance on a fresh, migrated archive with the demo data and logins."""
+    directory = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    second_password = secrets.token_urlsafe(12)
+    with _fresh_database(directory) as database_url:
+        env = _environment(
+            DATABASE_URL=database_url,
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_HTTPS="0",  # plain HTTP between the browser and gunicorn, on this machine
+            DJANGO_STATIC_MANIFEST="1",
+            DJANGO_STATIC_ROOT=str(directory / "static"),
+            DJANGO_GRAPHIQL="1",
+            WEB_CONCURRENCY="2",
+            GUNICORN_GRACEFUL_TIMEOUT="2",
+            PYTHONUNBUFFERED="1",
+        )
+        script = SETUP_SCRIPT.format(
+            fixture=DEMO_FIXTURE,
+            url=f"http://127.0.0.1:{port}/admin/",
+            second=SECOND_ARCHIVIST,
+            second_password=second_password,
+        )
+        prepared = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SETUP_TIMEOUT,
+        )
+        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+        logins = _logins(prepared.stdout)
+        logins[SECOND_ARCHIVIST] = second_password
+        ids = json.loads(prepared.stdout.split("IDS ", 1)[1].splitlines()[0])
+        instance = Server(port, env, directory, logins, ids)
+        try:
+            instance.wait_until_healthy()
+            yield instance
+        finally:
+            _stop(instance.process)
+
+
+@pytest.fixture
+def server_logs_on_failure(server, request):
+    """The server's logs, in the report of a test that failed."""
+    failed_before = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed_before:
+        print(server.logs())
+
+
+# --- the browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Shots:
+    """Numbered screenshots of one test's steps, in var/screenshots/<test>/."""
+
+    def __init__(self, name: str):
+        self.directory = SCREENSHOTS / name
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory.mkdir(parents=True)
+        self.taken: list[Path] = []
+
+    def take(self, page: Page, step: str) -> None:
+        path = self.directory / f"{len(self.taken) + 1:02d}-{step}.png"
+        page.screenshot(path=path, full_page=True)
+        self.taken.append(path)
+
+    def assert_saved(self, expected: int) -> None:
+        assert len(self.taken) == expected
+        for path in self.taken:
+            assert path.is_file() and path.stat().st_size > 1000, path
+        assert sorted(self.directory.glob("*.png")) == self.taken
+
+
+@pytest.fixture
+def shots(request):
+    return Shots(request.node.name)
+
+
+def _only_this_server(server: Server, assets=None):
+    """A route handler: the server's requests go through, unpkg.com's are answered from
+    ``assets``, everything else is refused (this machine has no other network)."""
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(server.origin + "/"):
+            route.fallback()
+        elif assets is not None and url.startswith("https://unpkg.com/"):
+            body, content_type = assets(url)
+            route.fulfill(
+                status=200,
+                body=body,
+                headers={"Content-Type": content_type, "Access-Control-Allow-Origin": "*"},
+            )
+        else:
+            route.abort("blockedbyclient")
+
+    return handle
+
+
+@pytest.fixture
+def new_context(browser, server, server_logs_on_failure):
+    """Browser contexts (each its own cookies: another person), closed after the test."""
+    opened = []
+
+    def make(assets=None):
+        context = browser.new_context(
+            base_url=server.origin, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", _only_this_server(server, assets))
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+def log_in(page: Page, server: Server, username: str, shots: Shots | None = None) -> None:
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(server.logins[username])
+    if shots:
+        shots.take(page, "login")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools strong")).to_have_text(username)
+
+
+def change_url(server: Server, slug: str) -> str:
+    return f"/admin/archive/person/{server.ids[slug]}/change/"
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_an_archivist_edits_reads_the_history_and_reverts(new_context, server, shots):
+    page = new_context().new_page()
+    log_in(page, server, "archivist", shots)
+
+    # Persons, search "Mayski": Ivan Maisky, found by a name form.
+    page.get_by_role("link", name="Persons", exact=True).first.click()
+    page.locator("#searchbar").fill("Mayski")
+    page.locator("#changelist-search").get_by_role("button", name="Search").click()
+    results = page.locator("#result_list tbody tr")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("Ivan Maisky")
+    shots.take(page, "search-mayski")
+
+    # Open him, change born with a reason, save.
+    results.first.get_by_role("link", name="Ivan Maisky").click()
+    born = page.locator("#id_born")
+    expect(born).to_have_value("1884-01-19")
+    born.fill("1884-01-07")
+    page.locator("#id_change_reason").fill("Gregorian date, not Julian")
+    shots.take(page, "edited")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    shots.take(page, "saved")
+
+    # The history: the change, old → new, and the reason.
+    page.goto(change_url(server, "ivan-maisky"))
+    expect(page.locator("#id_born")).to_have_value("1884-01-07")
+    page.get_by_role("link", name="History").click()
+    entries = page.locator("#change-history tbody tr.history-entry")
+    newest = entries.first
+    expect(newest).to_contain_text("Changed")
+    expect(newest).to_contain_text("archivist")
+    expect(newest).to_contain_text("Gregorian date, not Julian")
+    expect(newest.locator("ul.changes li")).to_have_text("born: 1884-01-19 → 1884-01-07")
+    expect(newest.locator("del")).to_have_text("1884-01-19")
+    expect(newest.locator("ins")).to_have_text("1884-01-07")
+    versions = entries.count()
+    shots.take(page, "history")
+
+    # Revert: open the version before the change (the record's own versions are linked by
+    # their date; name forms' and others' are not), keep the reason offered, save.
+    page.locator("#change-history tr.history-entry td:first-child a").nth(1).click()
+    reason = page.locator("#id_change_reason")
+    expect(reason).to_have_value(re.compile(r"^Reverted to the version of \d{4}-\d\d-\d\d "))
+    expect(page.locator("#id_born")).to_have_value("1884-01-19")
+    shots.take(page, "revert-form")
+    page.get_by_role("button", name="Revert").click()
+    message = page.locator(".messagelist")
+    expect(message).to_have_text("The person “Ivan Maisky” was changed successfully.")
+    shots.take(page, "reverted")
+
+    # The message links the record (it linked the earlier version's revert form): the
+    # value is back, and the revert is a new version on top of the history.
+    message.get_by_role("link", name="Ivan Maisky").click()
+    expect(page).to_have_url(server.url(change_url(server, "ivan-maisky")))
+    expect(page.locator("#id_born")).to_have_value("1884-01-19")
+    page.get_by_role("link", name="History").click()
+    expect(entries).to_have_count(versions + 1)
+    expect(entries.first).to_contain_text("Reverted to the version of")
+    expect(entries.first.locator("ul.changes li")).to_have_text("born: 1884-01-07 → 1884-01-19")
+    shots.take(page, "history-after-revert")
+    shots.assert_saved(8)
+
+
+def test_a_reader_sees_the_record_but_cannot_change_it(new_context, server, shots):
+    page = new_context().new_page()
+    log_in(page, server, "reader", shots)
+    page.goto(change_url(server, "ivan-maisky"))
+
+    # The values, read-only: no inputs for them, no reason to give, no save button.
+    content = page.locator("#content-main")
+    expect(content.locator(".field-name .readonly")).to_have_text("Ivan Maisky")
+    expect(content.locator(".field-born .readonly")).to_contain_text("1884-01-19")
+    expect(page.locator("#id_name")).to_have_count(0)
+    expect(page.locator("#id_born")).to_have_count(0)
+    expect(page.locator("#id_change_reason")).to_have_count(0)
+    expect(page.locator("input[type=submit]")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("save", re.IGNORECASE))).to_have_count(0)
+    shots.take(page, "read-only")
+
+    # A POST made from the reader's page anyway (as a crafted form would) is refused.
+    status = page.evaluate(
+        """async () => {
+            const body = new URLSearchParams({
+                csrfmiddlewaretoken: document.cookie.match(/csrftoken=([^;]+)/)[1],
+                name: "Changed by a reader", slug: "ivan-maisky", born: "1900",
+                change_reason: "should not be allowed",
+            });
+            const response = await fetch(location.pathname, {method: "POST", body});
+            return response.status;
+        }"""
+    )
+    assert status == 403
+    page.reload()
+    expect(content.locator(".field-name .readonly")).to_have_text("Ivan Maisky")
+    expect(content.locator(".field-born .readonly")).to_contain_text("1884-01-19")
+    shots.take(page, "unchanged-after-post")
+
+    # The history is open to readers; an earlier version can be looked at, not reverted to.
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#change-history tr.history-entry").last).to_contain_text("Created")
+    shots.take(page, "history")
+    page.locator("#change-history tr.history-entry td:first-child a").last.click()
+    expect(page.locator("#content h1")).to_contain_text("Ivan Maisky")
+    shots.take(page, "earlier-version")
+    # (Its values are shown in inputs, as simple-history renders the version form, but
+    # there is nothing to submit them with.)
+    expect(page.get_by_role("button", name="Revert")).to_have_count(0)
+    expect(page.locator("input[type=submit]")).to_have_count(0)
+    shots.assert_saved(5)
+
+
+def test_the_later_of_two_edits_is_refused_with_what_was_typed_kept(new_context, server, shots):
+    first = new_context().new_page()
+    second = new_context().new_page()
+    log_in(first, server, "archivist")
+    log_in(second, server, SECOND_ARCHIVIST)
+
+    # Both open Władysław Sikorski.
+    url = change_url(server, "wladyslaw-sikorski")
+    first.goto(url)
+    second.goto(url)
+    expect(first.locator("#id_born")).to_have_value("1881-05-20")
+    expect(second.locator("#id_born")).to_have_value("1881-05-20")
+
+    # The first saves.
+    first.locator("#id_born").fill("1881-05")
+    first.locator("#id_change_reason").fill("Only the month is sure")
+    first.locator("input[name=_save]").click()
+    expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
+    shots.take(first, "first-saved")
+
+    # The second, still on the page opened before, types and saves: refused.
+    second.locator("#id_born").fill("1881")
+    second.locator("#id_name").fill("Władysław Eugeniusz Sikorski")
+    second.locator("#id_change_reason").fill("Full name")
+    shots.take(second, "second-typed")
+    second.locator("input[name=_save]").click()
+    refusal = second.locator(".errornote, .errorlist.nonfield")
+    expect(refusal.last).to_contain_text(
+        "This record was changed by archivist at", use_inner_text=True
+    )
+    expect(refusal.last).to_contain_text("“Only the month is sure”")
+    expect(refusal.last).to_contain_text("Your changes have not been saved")
+    expect(refusal.last.get_by_role("link", name="history")).to_have_attribute(
+        "href", f"/admin/archive/person/{server.ids['wladyslaw-sikorski']}/history/"
+    )
+    # What the second typed is still in the form.
+    expect(second.locator("#id_born")).to_have_value("1881")
+    expect(second.locator("#id_name")).to_have_value("Władysław Eugeniusz Sikorski")
+    expect(second.locator("#id_change_reason")).to_have_value("Full name")
+    shots.take(second, "second-refused")
+
+    # The first's change stands.
+    second.goto(url)
+    expect(second.locator("#id_born")).to_have_value("1881-05")
+    expect(second.locator("#id_name")).to_have_value("Władysław Sikorski")
+    shots.take(second, "current-version")
+    shots.assert_saved(4)
+
+
+README_PERSON_QUERY = """{
+  person(slug: "ivan-maisky") {
+    name
+    nameForms { name language kind }
+    born { display }
+    positions { title state { name } period { display } }
+    signed { document { title date { display } } onBehalfOf { name } }
+  }
+}"""
+
+UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@([^/]+)/([^\"]+)")
+CONTENT_TYPES = {".js": "application/javascript", ".css": "text/css"}
+
+
+def _graphiql_assets(server: Server):
+    """What GraphiQL's page loads from unpkg.com, from the npm packages (``npm pack``)."""
+    with urllib.request.urlopen(
+        urllib.request.Request(server.url("/graphql/"), headers={"Accept": "text/html"}),
+        timeout=10,
+    ) as response:
+        page = response.read().decode()
+    packages = sorted({(name, version) for name, version, _ in UNPKG.findall(page)})
+    assert packages, "GraphiQL's page loads nothing from unpkg.com any more: update this test"
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+
+    def tarball(name: str, version: str) -> Path:
+        return NPM_CACHE / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+    missing = [
+        f"{name}@{version}" for name, version in packages if not tarball(name, version).exists()
+    ]
+    if missing:
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(
+                "GraphiQL's scripts are on unpkg.com, out of reach: install npm to get them"
+            )
+        # Into a directory of its own first: the cache holds only whole tarballs.
+        partial = Path(tempfile.mkdtemp(dir=NPM_CACHE, prefix="partial-"))
+        try:
+            fetched = subprocess.run(
+                [npm, "pack", "--silent", "--pack-destination", str(partial), *missing],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if fetched.returncode != 0:
+                pytest.skip(
+                    f"npm could not fetch GraphiQL's scripts ({' '.join(missing)}), which "
+                    f"the page loads from unpkg.com, out of reach:\n{fetched.stderr}"
+                )
+            for fetched_tarball in partial.glob("*.tgz"):
+                fetched_tarball.replace(NPM_CACHE / fetched_tarball.name)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    archives = {}
+
+    def serve(url: str) -> tuple[bytes, str]:
+        name, version, path = UNPKG.match(url).groups()
+        if (name, version) not in archives:
+            archives[name, version] = tarfile.open(tarball(name, version))
+        member = archives[name, version].extractfile(f"package/{path}")
+        return member.read(), CONTENT_TYPES[Path(path).suffix]
+
+    return serve
+
+
+def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
+    assets = _graphiql_assets(server)
+    page = new_context(assets).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # The query in the URL (GraphiQL's "q", as its own links share queries), then Run.
+    # (Spaces as %20: the page decodes with decodeURIComponent, which leaves "+" alone.)
+    page.goto("/graphql/?q=" + urllib.parse.quote(README_PERSON_QUERY, safe=""))
+    editor = page.locator(".graphiql-query-editor")
+    expect(editor).to_contain_text('person(slug: "ivan-maisky")')
+    shots.take(page, "graphiql-loaded")
+    page.get_by_role("button", name=re.compile("Execute query")).click()
+    result = page.locator(".graphiql-response")
+    expect(result).to_contain_text('"name": "Ivan Maisky"')
+    expect(result).to_contain_text('"display": "19 January 1884"')
+    assert '"errors"' not in result.inner_text()
+    shots.take(page, "graphiql-result")
+    assert errors == []
+    shots.assert_saved(2)
