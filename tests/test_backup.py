@@ -194,8 +194,10 @@ def _sqlite_search_index_is_consistent() -> None:
 
 
 # A restore that commits: its transaction, the foreign-key checks at commit
-# and the data version's advance are the real ones.
-@pytest.mark.django_db(transaction=True)
+# and the data version's advance are the real ones. serialized_rollback: the
+# groups and permissions migrations made are there at the start, even after
+# another committing test emptied the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restored_archive_is_the_archive_that_was_backed_up(
     client, demo, archivist, superuser, tmp_path
 ):
