@@ -304,3 +304,61 @@ def test_invalid_as_of(client, unchanged, moment):
         assert_refused_cleanly(response)
     else:  # a valid moment after all (a date alone is midnight): the person then, or null
         assert set(body["data"]) == {"person"}
+
+
+@pytest.mark.parametrize(
+    ("moment", "person"),
+    [
+        # The year 10000 in UTC: after everything, so the person as now.
+        ("9999-12-31T23:59:59-12:00", {"name": "Ivan Maisky"}),
+        # The year 0 in UTC: before everything, so nobody.
+        ("0001-01-01T00:00:00+14:00", None),
+    ],
+    ids=["after-year-9999-in-utc", "before-year-1-in-utc"],
+)
+def test_as_of_beyond_what_utc_can_represent(client, unchanged, moment, person):
+    # Found by fuzzing (tests/fuzzing.py): converting these to UTC was an
+    # OverflowError on SQLite, answered as a masked "Unexpected error.".
+    for query, variables in [
+        (f'{{ person(slug: "ivan-maisky", asOf: "{moment}") {{ name }} }}', None),
+        (
+            'query ($at: DateTime) { person(slug: "ivan-maisky", asOf: $at) { name } }',
+            {"at": moment},
+        ),
+    ]:
+        response = post(client, query, variables)
+        assert response.status_code == 200, response.content[:300]
+        assert response.json() == {"data": {"person": person}}
+
+
+NUL_QUERIES = [
+    "{ person(slug: $s) { slug } }",
+    '{ person(slug: $s, asOf: "2030-01-01T00:00:00Z") { slug } }',
+    "{ place(slug: $s) { slug } }",
+    "{ documents(filters: {party: $s}) { totalCount } }",
+    "{ events(filters: {participant: $s}) { totalCount } }",
+    "{ places(filters: {state: $s}) { totalCount } }",
+    "{ persons(filters: {text: $s}) { totalCount } }",
+    "{ search(text: $s) { score } }",
+]
+
+
+@pytest.mark.parametrize("query", NUL_QUERIES)
+@pytest.mark.parametrize("how", ["variable", "literal"])
+def test_text_holding_nul_is_refused_before_running(client, unchanged, query, how):
+    # Found by fuzzing (tests/fuzzing.py): on PostgreSQL a slug holding NUL was a
+    # DataError, answered as a masked "Unexpected error." (and logged as one).
+    if how == "variable":
+        response = post(client, "query ($s: String!) " + query, {"s": "ivan\x00maisky"})
+    else:
+        response = post(client, query.replace("$s", '"ivan\\u0000maisky"'))
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Text cannot contain the NUL character (U+0000): no record holds it, "
+                "and the database cannot compare it."
+            }
+        ],
+    }

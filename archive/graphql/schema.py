@@ -19,7 +19,7 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from django.conf import settings
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import BREAK, GraphQLError, NoSchemaIntrospectionCustomRule, Visitor, visit
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -78,11 +78,28 @@ AsOf = Annotated[
 def lookup(type_cls, info: Info, slug: str, as_of: datetime.datetime | None):
     model = type_cls.__strawberry_django_definition__.model
     if as_of is not None:
-        if as_of.tzinfo is None:  # "1941-07-30" or a time without a zone: UTC, as stored
-            as_of = as_of.replace(tzinfo=datetime.UTC)
+        as_of = in_utc(as_of)
         wanted = past.wanted_relations(info, type_cls)
         return as_of_reads.record_as_of(model, slug, as_of, wanted)
     return model.objects.filter(slug=slug)
+
+
+def in_utc(moment: datetime.datetime) -> datetime.datetime:
+    """The moment in UTC, as stored; without a time zone ("1941-07-30") it is UTC.
+
+    A moment UTC cannot represent is before or after everything stored, and
+    reads as the earliest or the latest moment: 9999-12-31T23:59:59-12:00 is
+    in the year 10000 in UTC, 0001-01-01T00:00:00+14:00 in the year 0.
+    (Converting them was an OverflowError on SQLite, answered "Unexpected
+    error."; found by fuzzing, tests/fuzzing.py.)
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        edge = datetime.datetime.max if moment.year == datetime.MAXYEAR else datetime.datetime.min
+        return edge.replace(tzinfo=datetime.UTC)
 
 
 def single(description: str):
@@ -174,12 +191,70 @@ class IntrospectionSwitch(SchemaExtension):
         yield
 
 
+NUL_REFUSED = (
+    "Text cannot contain the NUL character (U+0000): no record holds it, and the "
+    "database cannot compare it."
+)
+
+
+class RefuseNul(SchemaExtension):
+    """Refuse a request whose text holds the NUL character (U+0000), in the query or
+    its variables, before anything runs (a 400).
+
+    PostgreSQL can neither store nor compare it: a slug with one
+    (``person(slug: "\\u0000")``, ``documents(filters: {party: …})``) was a
+    DataError, answered as a masked "Unexpected error." and logged with its
+    traceback. No record can hold one, so every database now answers alike.
+    Found by fuzzing (tests/fuzzing.py).
+    """
+
+    def on_validate(self):
+        context = self.execution_context
+        if not context.pre_execution_errors and (
+            _document_holds_nul(context.graphql_document) or _holds_nul(context.variables)
+        ):
+            context.pre_execution_errors = [GraphQLError(NUL_REFUSED)]
+        yield
+
+
+def _document_holds_nul(document) -> bool:
+    class Finder(Visitor):
+        found = False
+
+        def enter_string_value(self, node, *args):
+            if "\x00" in node.value:
+                self.found = True
+                return BREAK
+            return None
+
+    finder = Finder()
+    visit(document, finder)
+    return finder.found
+
+
+def _holds_nul(value) -> bool:
+    """Whether JSON ``value`` holds the NUL character in a string (without recursion: a
+    deeply nested value is the client's to send)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 schema = ArchiveSchema(
     query=Query,
     extensions=[
         DjangoOptimizerExtension,
         IntrospectionSwitch,
         lambda: FragmentGuard(max_fields=MAX_FIELDS, max_cost=MAX_COST, max_depth=MAX_DEPTH),
+        RefuseNul,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
