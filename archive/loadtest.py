@@ -39,7 +39,6 @@ import csv
 import datetime
 import html.parser
 import json
-import math
 import os
 import random
 import re
@@ -64,10 +63,12 @@ PG_SOURCE = "archive_bench_100000"
 SQLITE_SOURCE = ROOT / "var" / "bench-100000.sqlite3"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 ARCHIVIST = "loadtest-archivist"
-EDITED_RECORDS = 5  # persons the archivist edits in turn
+EDITED_RECORDS = 20  # persons the archivist edits in turn
 RECOVERY_LIMIT = 5.0  # seconds after the database is back within which the API must answer
 KILL_GRACE = 2.0  # seconds after a worker is killed in which its cut requests may fail
 PROBE_INTERVAL = 0.1
+PROBES_IN_FLIGHT = 8  # of each kind
+PROBE_KINDS = ("healthz", "graphql")
 PROBE_TIMEOUT = 10.0  # a slow answer under load is not an error; the API's own limit is 10 s
 PROGRESS_INTERVAL = 5.0
 START_TIMEOUT = 60.0
@@ -233,104 +234,124 @@ def _form_errors(page: str) -> str:
 
 
 def archivist(config: dict) -> None:
-    """Log in and save a record through the admin every ``interval`` seconds until ``until``.
+    """Start a save through the admin every ``interval`` seconds until ``until``.
 
-    Each attempt is one JSON line in ``config["saves"]``: what was written (value,
-    reason), to which record, when, and how it ended: ``saved`` (302 to the list),
-    or ``failed`` with the stage (``login``, ``open``, ``save``) and why.
+    Each save logs in (once per connection), opens a person's change page,
+    changes its description, gives a reason and posts the form as a browser
+    would (CSRF token, stale-save token). Saves start on the clock, whether
+    or not the one before has been answered: when the server is slow they
+    overlap, each on a connection of its own (at most ``parallel``). The
+    records are taken in turn, so one record is saved again only
+    ``len(targets) × interval`` seconds later.
+
+    Each attempt is one JSON line in ``config["saves"]``: what was written
+    (value, reason), to which record, when, and how it ended: ``saved`` (302
+    to the list), or ``failed`` with the stage (``login``, ``open``, ``save``)
+    and why.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import requests
 
     base = config["base_url"]
-    session = requests.Session()
-    session.headers["User-Agent"] = "archive-loadtest-archivist/1"
-    logged_in = False
+    local = threading.local()
+    written = threading.Lock()
 
-    def log_in():
-        page = session.get(f"{base}/admin/login/?next=/admin/", timeout=15)
+    def session() -> requests.Session:
+        if getattr(local, "session", None) is None:
+            local.session = requests.Session()
+            local.session.headers["User-Agent"] = "archive-loadtest-archivist/1"
+            local.logged_in = False
+        return local.session
+
+    def log_in(client: requests.Session) -> None:
+        page = client.get(f"{base}/admin/login/?next=/admin/", timeout=30)
         page.raise_for_status()
-        answer = session.post(
+        answer = client.post(
             f"{base}/admin/login/?next=/admin/",
             data={
                 "username": config["username"],
                 "password": config["password"],
                 "next": "/admin/",
-                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
             },
             allow_redirects=False,
-            timeout=15,
+            timeout=30,
         )
         if answer.status_code != 302:
             raise RuntimeError(f"login answered {answer.status_code}")
+        local.logged_in = True
+
+    def save_once(save: dict, out) -> None:
+        save["started"] = time.time()
+        stage = "login"
+        try:
+            client = session()
+            if not local.logged_in:
+                log_in(client)
+            stage = "open"
+            url = f"{base}/admin/archive/person/{save['pk']}/change/"
+            page = client.get(url, allow_redirects=False, timeout=30)
+            if page.status_code == 302 and "/login/" in page.headers.get("Location", ""):
+                local.logged_in = False
+                raise RuntimeError("the session was lost: logging in again next time")
+            if page.status_code != 200:
+                raise RuntimeError(f"the change page answered {page.status_code}")
+            fields = FormFields.of(
+                page.text, "person_form", description=save["value"], change_reason=save["reason"]
+            )
+            save["opened_version"] = dict(fields).get("opened_version", "")
+            stage = "save"
+            save["posted"] = time.time()
+            answer = client.post(
+                url,
+                data=[*fields, ("_save", "Save")],
+                headers={"Referer": url},
+                allow_redirects=False,
+                timeout=30,
+            )
+            save["status"] = answer.status_code
+            if answer.status_code == 302 and answer.headers.get("Location", "").endswith(
+                "/admin/archive/person/"
+            ):
+                save["outcome"] = "saved"
+            elif answer.status_code == 200:
+                raise RuntimeError(f"refused: {_form_errors(answer.text)}")
+            else:
+                locked = "database is locked" in answer.text
+                raise RuntimeError(
+                    f"the save answered {answer.status_code}"
+                    + (" (database is locked)" if locked else "")
+                )
+        except Exception as error:  # noqa: BLE001 - every failure is recorded as such
+            save.update(outcome="failed", stage=stage, error=f"{type(error).__name__}: {error}")
+            if isinstance(error, requests.RequestException):
+                local.session = None  # a cut connection: start afresh
+        save["finished"] = time.time()
+        with written:
+            out.write(json.dumps(save) + "\n")
+            out.flush()
 
     targets = config["targets"]
     started = time.time()
-    number = tick = 0
-    with open(config["saves"], "a", encoding="utf-8") as out:
-        while True:
-            # On the next tick of the clock: a save slower than the interval
-            # delays the next one, it does not make the archivist hurry after.
-            tick = max(tick, math.ceil((time.time() - started) / config["interval"] - 0.001))
-            due = started + tick * config["interval"]
-            tick += 1
-            if due >= config["until"]:
-                break
+    with (
+        open(config["saves"], "a", encoding="utf-8") as out,
+        ThreadPoolExecutor(max_workers=config.get("parallel", 8)) as pool,
+    ):
+        number = 0
+        while (due := started + number * config["interval"]) < config["until"]:
             time.sleep(max(0.0, due - time.time()))
             target = targets[number % len(targets)]
-            value = f"Load test {config['run']}: save {number + 1} at {time.time():.3f}"
+            number += 1
             save = {
-                "number": number + 1,
+                "number": number,
                 "pk": target["pk"],
                 "slug": target["slug"],
-                "value": value,
-                "reason": f"Load test {config['run']}, save {number + 1}",
-                "started": time.time(),
+                "value": f"Load test {config['run']}: save {number} at {due:.3f}",
+                "reason": f"Load test {config['run']}, save {number}",
+                "due": due,
             }
-            number += 1
-            stage = "login"
-            try:
-                if not logged_in:
-                    log_in()
-                    logged_in = True
-                stage = "open"
-                url = f"{base}/admin/archive/person/{target['pk']}/change/"
-                page = session.get(url, allow_redirects=False, timeout=15)
-                if page.status_code == 302 and "/login/" in page.headers.get("Location", ""):
-                    logged_in = False
-                    raise RuntimeError("the session was lost: logging in again")
-                if page.status_code != 200:
-                    raise RuntimeError(f"the change page answered {page.status_code}")
-                fields = FormFields.of(
-                    page.text, "person_form", description=value, change_reason=save["reason"]
-                )
-                save["opened_version"] = dict(fields).get("opened_version", "")
-                stage = "save"
-                save["posted"] = time.time()
-                answer = session.post(
-                    url,
-                    data=[*fields, ("_save", "Save")],
-                    headers={"Referer": url},
-                    allow_redirects=False,
-                    timeout=15,
-                )
-                save["status"] = answer.status_code
-                if answer.status_code == 302 and answer.headers.get("Location", "").endswith(
-                    "/admin/archive/person/"
-                ):
-                    save["outcome"] = "saved"
-                elif answer.status_code == 200:
-                    raise RuntimeError(f"refused: {_form_errors(answer.text)}")
-                else:
-                    locked = "database is locked" in answer.text
-                    raise RuntimeError(
-                        f"the save answered {answer.status_code}"
-                        + (" (database is locked)" if locked else "")
-                    )
-            except Exception as error:  # noqa: BLE001 - every failure is recorded as such
-                save.update(outcome="failed", stage=stage, error=f"{type(error).__name__}: {error}")
-            save["finished"] = time.time()
-            out.write(json.dumps(save) + "\n")
-            out.flush()
+            pool.submit(save_once, save, out)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -383,6 +404,7 @@ class Run:
     start: float = 0.0
     gunicorn: subprocess.Popen | None = None
     stop_probing: threading.Event = field(default_factory=threading.Event)
+    probes_skipped: int = 0
     load: list = field(default_factory=list)  # the machine's load average, 1 min, each 5 s
 
     def note(self, what: str) -> None:
@@ -589,34 +611,59 @@ def workers(run: Run) -> list[int]:
 # --- probes and faults -----------------------------------------------------------------------
 
 
-def probe_loop(run: Run, kind: str) -> None:
+def probe(run: Run, kind: str, number: int) -> None:
+    """One probe, on a connection of its own; recorded with when it was sent and answered."""
     import requests
 
-    session = requests.Session()
-    slug = run.targets[0]["slug"]
-    number = 0
-    while not run.stop_probing.is_set():
-        number += 1
-        started = time.time()
+    started = time.time()
+    try:
+        if kind == "healthz":
+            answer = requests.get(f"{run.base_url}/healthz", timeout=PROBE_TIMEOUT)
+            body = answer.json() if answer.status_code in (200, 503) else {}
+            ok = answer.status_code == 200 and body.get("database") == "ok"
+            detail = f"{answer.status_code} {body.get('status', '')}".strip()
+        else:
+            answer = requests.post(
+                f"{run.base_url}/graphql/",
+                json={"query": PROBE_QUERY.format(n=number, slug=run.targets[0]["slug"])},
+                timeout=PROBE_TIMEOUT,
+            )
+            problem = read_problem(answer.status_code, answer.content)
+            ok, detail = problem is None, problem or "200"
+    except Exception as error:  # noqa: BLE001
+        ok, detail = False, type(error).__name__
+    run.probes.append(Probe(kind, started, time.time(), ok, detail))
+
+
+def probe_loop(run: Run) -> None:
+    """A /healthz probe and a GraphQL probe every PROBE_INTERVAL, each sent on time.
+
+    Under load an answer can take longer than the interval: the probes then
+    overlap (each in a thread of its own), so that the timeline keeps its
+    resolution, up to PROBES_IN_FLIGHT of each kind (beyond that a tick is
+    skipped: the probes must not become a load of their own). What a probe
+    saw is dated by its answer (``ended``).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    in_flight = {kind: threading.BoundedSemaphore(PROBES_IN_FLIGHT) for kind in PROBE_KINDS}
+
+    def send(kind: str, number: int) -> None:
         try:
-            if kind == "healthz":
-                answer = session.get(f"{run.base_url}/healthz", timeout=PROBE_TIMEOUT)
-                body = answer.json() if answer.status_code in (200, 503) else {}
-                ok = answer.status_code == 200 and body.get("database") == "ok"
-                detail = f"{answer.status_code} {body.get('status', '')}".strip()
-            else:
-                answer = session.post(
-                    f"{run.base_url}/graphql/",
-                    json={"query": PROBE_QUERY.format(n=number, slug=slug)},
-                    timeout=PROBE_TIMEOUT,
-                )
-                problem = read_problem(answer.status_code, answer.content)
-                ok, detail = problem is None, problem or "200"
-        except Exception as error:  # noqa: BLE001
-            ok, detail = False, type(error).__name__
-        ended = time.time()
-        run.probes.append(Probe(kind, started, ended, ok, detail))
-        time.sleep(max(0.0, PROBE_INTERVAL - (ended - started)))
+            probe(run, kind, number)
+        finally:
+            in_flight[kind].release()
+
+    with ThreadPoolExecutor(max_workers=PROBES_IN_FLIGHT * len(PROBE_KINDS)) as pool:
+        number = 0
+        while not run.stop_probing.is_set():
+            number += 1
+            for kind in PROBE_KINDS:
+                if in_flight[kind].acquire(blocking=False):
+                    pool.submit(send, kind, number)
+                else:
+                    run.probes_skipped += 1
+            time.sleep(max(0.0, run.start + number * PROBE_INTERVAL - time.time()))
 
 
 def _cluster() -> list[str]:
@@ -668,11 +715,26 @@ def kill_worker(run: Run) -> None:
 
 
 def restart_postgresql(run: Run) -> None:
-    others = other_test_runs()
-    if others:
-        run.faults["skipped"] = f"another test run started meanwhile: {others[0][:100]}"
-        run.note(f"NOT restarting PostgreSQL: {run.faults['skipped']}")
-        return
+    """Stop PostgreSQL for ``--outage`` seconds, when no other test run is using it.
+
+    Other test runs may start while the load runs: the restart waits for a
+    moment without any, as long as the rest of the run leaves time for the
+    outage and the recovery after it; otherwise it is skipped (and the
+    summary says so).
+    """
+    latest = run.start + run.options.seconds - run.options.outage - RECOVERY_LIMIT - 5
+    said = False
+    while others := other_test_runs():
+        if time.time() > latest:
+            run.faults["skipped"] = f"another test run was using it: {others[0][:100]}"
+            run.note(f"NOT restarting PostgreSQL: {run.faults['skipped']}")
+            return
+        if not said:
+            run.note(
+                f"Waiting to restart PostgreSQL: another test run is using it ({others[0][:60]})"
+            )
+            said = True
+        time.sleep(0.5)
     run.faults["stop_begun"] = time.time()
     run.note("Stopping PostgreSQL (fast: sessions are cut)")
     subprocess.run([*_cluster(), "stop", "-m", "fast"], check=True)
@@ -682,11 +744,30 @@ def restart_postgresql(run: Run) -> None:
         time.sleep(run.options.outage)
     finally:
         run.faults["start_begun"] = time.time()
-        subprocess.run([*_cluster(), "start"], check=True)
-        while not _pg_ready():
-            time.sleep(0.05)
-        run.faults["up"] = time.time()
-        run.note("PostgreSQL is accepting connections again")
+        # pg_ctlcluster returns a while after the server accepts connections:
+        # when it does is watched on the side, with pg_isready.
+        ready = threading.Event()
+
+        def watch():
+            while not ready.is_set():
+                if _pg_ready():
+                    run.faults.setdefault("up", time.time())
+                    return
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            subprocess.run([*_cluster(), "start"], check=True)
+            run.faults["start_returned"] = time.time()
+            watcher.join(timeout=60)
+        finally:
+            ready.set()
+        run.faults.setdefault("up", time.time())
+        run.note(
+            f"PostgreSQL accepting connections again at {run.faults['up'] - run.start:.1f} s "
+            f"(pg_ctlcluster start returned at {run.faults['start_returned'] - run.start:.1f} s)"
+        )
 
 
 def fault_loop(run: Run) -> None:
@@ -908,17 +989,23 @@ def _windows(times: list[float], gap: float = 1.0) -> list[tuple[float, float]]:
 
 
 def timeline(run: Run) -> dict:
-    """The probes' story: when the API failed and when it came back."""
-    probes = sorted(run.probes, key=lambda p: p.started)
+    """The probes' story, dated by their answers: when the API failed and when it came back.
+
+    ``recovery``: seconds from PostgreSQL accepting connections again to the
+    last failed answer (0 when none failed after it); ``first_good``: to the
+    first good answer to a probe sent after it (this includes the wait in
+    the queue of a loaded server).
+    """
+    probes = sorted(run.probes, key=lambda p: p.ended)
     failed = [p for p in probes if not p.ok]
     result = {
         "probes": len(probes),
         "probe_failures": len(failed),
         "error_windows": [
             (start - run.start, end - run.start)
-            for start, end in _windows([p.started for p in failed] + [p.ended for p in failed])
+            for start, end in _windows([p.ended for p in failed])
         ],
-        "first_error": (failed[0].started - run.start) if failed else None,
+        "first_error": (failed[0].ended - run.start) if failed else None,
         "last_error": (failed[-1].ended - run.start) if failed else None,
         "error_details": sorted({f"{p.kind}: {p.detail}" for p in failed}),
     }
@@ -926,13 +1013,11 @@ def timeline(run: Run) -> dict:
     if "up" in faults:
         down, up = faults["stop_begun"], faults["up"]
         result["outage"] = (down - run.start, up - run.start, up - down)
-        # Back when every probe from then on succeeds.
-        later_failures = [p for p in failed if p.ended >= up]
-        back = max((p.ended for p in later_failures), default=up)
-        after_back = [p for p in probes if p.started >= back and p.ok]
-        first_ok = min((p.ended for p in after_back), default=None)
-        result["recovery"] = (first_ok - up) if first_ok is not None else None
-        result["recovered_at"] = (first_ok - run.start) if first_ok is not None else None
+        last_failure = max((p.ended for p in failed), default=up)
+        result["recovery"] = max(0.0, last_failure - up)
+        good = [p.ended for p in probes if p.ok and p.started >= up]
+        result["first_good"] = (min(good) - up) if good else None
+        result["recovered_at"] = max(up, last_failure) - run.start
     return result
 
 
@@ -982,14 +1067,14 @@ def evaluate(run: Run, reads: dict, saves: dict, probes: dict, server: dict) -> 
                 f"{errors} errors" + (f"; outside: {stray}" if stray else ""),
             )
         )
-        stray_probes = [p for p in run.probes if not p.ok and not _inside(p.started, windows, 0.2)]
+        stray_probes = [p for p in run.probes if not p.ok and not _inside(p.ended, windows, 0.2)]
         checks.append(
             (
                 "probe errors only while the database was down or at the worker kill",
                 not stray_probes,
                 f"{probes['probe_failures']} failed probes"
                 + (
-                    f"; outside: {[round(p.started - run.start, 1) for p in stray_probes][:5]}"
+                    f"; outside: {[round(p.ended - run.start, 1) for p in stray_probes][:5]}"
                     if stray_probes
                     else ""
                 ),
@@ -998,9 +1083,7 @@ def evaluate(run: Run, reads: dict, saves: dict, probes: dict, server: dict) -> 
         stray_saves = [
             s["number"]
             for s in saves["records"]
-            if s["outcome"] == "failed"
-            and not _inside(s["started"], windows, 1.0)
-            and not _inside(s["finished"], windows, 1.0)
+            if s["outcome"] == "failed" and not _inside(s["finished"], windows, 1.0)
         ]
         checks.append(
             (
@@ -1072,6 +1155,17 @@ def evaluate(run: Run, reads: dict, saves: dict, probes: dict, server: dict) -> 
 # --- the summary ----------------------------------------------------------------------------
 
 
+def _second_windows(seconds: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Locust's seconds with failures, as runs of consecutive seconds: (first, last, count)."""
+    runs = []
+    for moment, count in seconds:
+        if runs and moment - runs[-1][1] <= 2:
+            runs[-1][1], runs[-1][2] = moment, runs[-1][2] + count
+        else:
+            runs.append([moment, moment, count])
+    return [tuple(r) for r in runs]
+
+
 def _ms(value) -> str:
     return f"{value:,.0f} ms" if value is not None else "-"
 
@@ -1105,7 +1199,8 @@ def summary_text(run: Run, result: dict) -> str:
         f"{_ms(saves['median_ms'])} | {_ms(saves['p95_ms'])} |",
         "",
         f"Probes (/healthz and an uncached GraphQL query every {PROBE_INTERVAL * 1000:.0f} ms): "
-        f"{probes['probes']}, failed {probes['probe_failures']}.",
+        f"{probes['probes']}, failed {probes['probe_failures']} "
+        f"({run.probes_skipped} ticks skipped: {PROBES_IN_FLIGHT} of a kind already waiting).",
         f"Server log: {server['5xx']} answers 5xx, {server['tracebacks']} tracebacks, "
         f"{server['worker_timeouts']} worker timeouts, "
         f'{server["database_is_locked"]} "database is locked".',
@@ -1137,13 +1232,21 @@ def summary_text(run: Run, result: dict) -> str:
             lines.append(f"| API errors (probes) | {start:.1f} → {end:.1f} ({end - start:.2f} s) |")
         if not probes["error_windows"]:
             lines.append("| API errors (probes) | none |")
-        for moment, count in result["reads"]["failure_seconds"]:
-            lines.append(f"| read errors (locust) | {moment - run.start:.0f}: {count} |")
+        for start, end, count in _second_windows(result["reads"]["failure_seconds"]):
+            lines.append(
+                f"| read errors (locust, per second) | {start - run.start:.0f} → "
+                f"{end - run.start:.0f}: {count} |"
+            )
         if probes.get("recovery") is not None:
             lines.append(
-                f"| API answering again | {probes['recovered_at']:.1f} "
-                f"({probes['recovery']:.2f} s after PostgreSQL) |"
+                f"| last API error (probes) | {probes['recovered_at']:.1f} "
+                f"({probes['recovery']:.2f} s after PostgreSQL was back) |"
             )
+            if probes.get("first_good") is not None:
+                lines.append(
+                    f"| first good answer to a probe sent after PostgreSQL was back | "
+                    f"+{probes['first_good']:.2f} s (includes the queue) |"
+                )
         if probes["error_details"]:
             lines.append(f"\nProbe errors: {'; '.join(probes['error_details'])[:400]}")
     if saves["failures"]:
@@ -1224,10 +1327,7 @@ def run_load(options: Options) -> int:
             f"Running: {options.users} readers (locust), an archivist saving every "
             f"{options.interval:g} s, probes every {PROBE_INTERVAL * 1000:.0f} ms"
         )
-        threads = [
-            threading.Thread(target=probe_loop, args=(run, kind), daemon=True)
-            for kind in ("healthz", "graphql")
-        ]
+        threads = [threading.Thread(target=probe_loop, args=(run,), daemon=True)]
         if options.faults:
             pg_stopped = options.database == "postgresql"
             threads.append(threading.Thread(target=fault_loop, args=(run,), daemon=True))
