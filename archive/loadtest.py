@@ -405,6 +405,7 @@ class Run:
     gunicorn: subprocess.Popen | None = None
     stop_probing: threading.Event = field(default_factory=threading.Event)
     probes_skipped: int = 0
+    cpu: dict = field(default_factory=dict)  # pid: (gunicorn or locust, CPU seconds)
     load: list = field(default_factory=list)  # the machine's load average, 1 min, each 5 s
 
     def note(self, what: str) -> None:
@@ -1206,7 +1207,12 @@ def summary_text(run: Run, result: dict) -> str:
         f'{server["database_is_locked"]} "database is locked".',
         f"Machine: {os.cpu_count()} cores shared by locust, gunicorn, the database and "
         f"whatever else runs; load average (1 min) during the run "
-        f"{min(run.load, default=0):.1f}–{max(run.load, default=0):.1f}.",
+        f"{min(run.load, default=0):.1f}–{max(run.load, default=0):.1f}; CPU used: "
+        + ", ".join(
+            f"{name} {sum(t for n, t in run.cpu.values() if n == name):.0f} s"
+            for name in ("gunicorn", "locust")
+        )
+        + f" (of {os.cpu_count() * o.seconds} core-seconds).",
     ]
     if o.faults:
         f = run.faults
@@ -1341,8 +1347,10 @@ def run_load(options: Options) -> int:
             if time.time() >= next_line:
                 next_line += PROGRESS_INTERVAL
                 run.load.append(os.getloadavg()[0])
+                cpu_seconds(run, locust)
                 print(progress_line(run, saves_path), flush=True)
             time.sleep(0.2)
+        cpu_seconds(run, locust)
         run.stop_probing.set()
         for thread in threads:
             thread.join(timeout=60)
@@ -1393,6 +1401,20 @@ def run_load(options: Options) -> int:
                 redis.Redis.from_url(options.redis, socket_connect_timeout=1).flushdb()
 
 
+def cpu_seconds(run: Run, locust: subprocess.Popen) -> None:
+    """The CPU time used so far by gunicorn (master and workers) and by locust."""
+    import psutil
+
+    processes = {"locust": [locust.pid], "gunicorn": [run.gunicorn.pid]}
+    with contextlib.suppress(psutil.Error):
+        processes["gunicorn"] += workers(run)
+    for name, pids in processes.items():
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                run.cpu[pid] = (name, times.user + times.system)
+
+
 def progress_line(run: Run, saves_path: Path) -> str:
     now = time.time()
     stats = locust_progress(run)
@@ -1435,6 +1457,11 @@ def _json_summary(run: Run, result: dict, passed: bool) -> dict:
         },
         "server": result["server"],
         "cpu_warnings": result["reads"]["cpu_warnings"],
+        "cpu_seconds": {
+            name: sum(t for n, t in run.cpu.values() if n == name)
+            for name in ("gunicorn", "locust")
+        },
+        "load_average": run.load,
         "checks": [{"check": c, "passed": ok, "detail": d} for c, ok, d in result["checks"]],
         "directory": str(run.directory),
     }
