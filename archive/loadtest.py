@@ -15,10 +15,12 @@
 4. meanwhile an archivist process (:func:`archivist`, a real HTTP client) logs
    in and, every second, opens a person's change page, changes its
    description, gives a reason and posts the form with its CSRF token and
-   stale-save token; each save is written down with what it wrote and the
-   answer it got;
+   stale-save token (a save slower than a second overlaps the next, on a
+   connection of its own); each save is written down with what it wrote and
+   the answer it got;
 5. meanwhile probes ``GET /healthz`` and an uncached GraphQL query every 100 ms
-   and keeps the timeline;
+   (at most 8 of a kind waiting for an answer) and keeps the timeline, dated
+   by the answers;
 6. with ``--faults``: kills one gunicorn worker with ``SIGKILL`` at a third of
    the run and stops PostgreSQL for ``--outage`` seconds at half of it
    (after waiting for other test runs on this machine to finish);
@@ -1262,7 +1264,7 @@ def summary_text(run: Run, result: dict) -> str:
             "Read errors: "
             + "; ".join(
                 f"{f['count']}× {f['name']}: {f['error'][:100]}"
-                for f in result["reads"]["failures"][:6]
+                for f in result["reads"]["failures"][:10]
             )
         )
     if result["reads"]["cpu_warnings"]:
