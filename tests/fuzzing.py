@@ -38,6 +38,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import signal
 import socket
@@ -199,10 +200,24 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception|Exit|Interrupt)\b.*")
+
+
 def log_problems(log: str) -> list[str]:
-    """Lines of a server's log that show an error it met (a 500, a masked exception)."""
-    markers = ("Traceback", " ERROR ", "Internal Server Error", "Unexpected error in a GraphQL")
-    return [line for line in log.splitlines() if any(marker in line for marker in markers)]
+    """Lines of a server's log that show an error it met (a 500, a masked exception,
+    a worker killed): the log's line, and the exception's last line."""
+    markers = (" ERROR ", "[ERROR]", "[CRITICAL]", "Internal Server Error", "WORKER TIMEOUT")
+    return [
+        line
+        for line in log.splitlines()
+        if any(marker in line for marker in markers) or EXCEPTION_LINE.match(line)
+    ]
+
+
+def describe_log_problems(lines: list[str], most: int = 20) -> str:
+    """The lines of :func:`log_problems`, the most frequent first, without their times."""
+    counts = collections.Counter(re.sub(r"^[\d\-:, \[\]+]+", "", line) for line in lines)
+    return "\n".join(f"{n:5} × {line}" for line, n in counts.most_common(most))
 
 
 # --- steering the generator -------------------------------------------------------------------
@@ -757,8 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     print("==> Summary")
     print(report.summary())
     if log_lines:
-        print(f"errors in the servers' logs ({len(log_lines)} lines):")
-        print("\n".join(log_lines[:50]))
+        print(f"errors in the servers' logs ({len(log_lines)} lines), the most frequent:")
+        print(describe_log_problems(log_lines))
     return 1 if report.failures or log_lines else 0
 
 

@@ -42,7 +42,7 @@ def test_generated_operations_get_well_formed_answers_and_no_5xx(servers):
     assert report.outcomes["positive 200 with data"] >= EXAMPLES // 3, report.summary()
     assert report.statuses[400] > 0, report.summary()
     log_lines = [line for s in servers for line in fuzzing.log_problems(s.log_text())]
-    assert not log_lines, "\n".join(log_lines[:50])
+    assert not log_lines, fuzzing.describe_log_problems(log_lines)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,20 @@ def test_the_format_check_catches_malformed_answers(status, content_type, body, 
 )
 def test_the_format_check_accepts_well_formed_answers(status, content_type, body, sent):
     assert fuzzing.response_problems(status, content_type, body, sent=sent) == []
+
+
+def test_the_log_check_finds_errors_and_their_exceptions():
+    log = (
+        "[2026-11-27 04:16:40 +0000] [28792] [INFO] Booting worker with pid: 28914\n"
+        '2026-11-27T04:16:41.113Z 127.0.0.1 "POST /graphql/" 200 41 3ms "python-requests"\n'
+        "2026-11-27 04:20:35,883 ERROR archive.graphql: Unexpected error in a GraphQL request\n"
+        "Traceback (most recent call last):\n"
+        '  File "/work/main/archive/as_of.py", line 45, in record_as_of\n'
+        "OverflowError: date value out of range\n"
+        "[2026-11-27 04:21:00 +0000] [28792] [CRITICAL] WORKER TIMEOUT (pid:28914)\n"
+    )
+    assert fuzzing.log_problems(log) == [
+        "2026-11-27 04:20:35,883 ERROR archive.graphql: Unexpected error in a GraphQL request",
+        "OverflowError: date value out of range",
+        "[2026-11-27 04:21:00 +0000] [28792] [CRITICAL] WORKER TIMEOUT (pid:28914)",
+    ]
