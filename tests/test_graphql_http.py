@@ -191,6 +191,37 @@ def test_an_unexpected_error_is_masked_and_logged(client, demo, monkeypatch, cap
     assert str(record.exc_info[1]) == "boom"
 
 
+def test_a_database_that_cannot_be_reached_is_a_503_to_retry(client, demo, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError('connection to server at "db.internal" failed: Connection refused')
+
+    monkeypatch.setattr("archive.search.ranked", unreachable)
+    with caplog.at_level(logging.WARNING, logger="archive.graphql"):
+        response = post(client, '{ search(text: "maisky") { score } }')
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "The archive's database cannot be reached just now. Nothing is "
+                "wrong with the query: try again in a few seconds.",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["search"],
+            }
+        ],
+    }
+    assert b"db.internal" not in response.content
+    (record,) = [r for r in caplog.records if r.name == "archive.graphql"]
+    assert (record.levelno, record.exc_info) == (logging.WARNING, None)
+    assert record.getMessage() == (
+        "GraphQL request while the database is unavailable: connection to server at "
+        '"db.internal" failed: Connection refused'
+    )
+
+
 def test_an_error_in_the_query_is_explained_and_not_logged_as_unexpected(client, caplog):
     with caplog.at_level(logging.ERROR, logger="archive.graphql"):
         response = post(client, '{ search(text: "maisky", limit: 101) { score } }')

@@ -36,6 +36,8 @@ def assert_refused_cleanly(response, statuses=(400, 405, 413)):
         for error in body["errors"]:
             assert isinstance(error["message"], str) and error["message"]
             assert "Traceback" not in error["message"]
+            # A masked error is an exception the server did not expect: a bug, not a refusal.
+            assert error["message"] != "Unexpected error.", body
     else:
         assert response.status_code in statuses, (response.status_code, response.content[:300])
         assert response.content  # says why
@@ -359,6 +361,24 @@ def test_text_holding_nul_is_refused_before_running(client, unchanged, query, ho
             {
                 "message": "Text cannot contain the NUL character (U+0000): no record holds it, "
                 "and the database cannot compare it."
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("query", NUL_QUERIES)
+def test_text_holding_a_lone_surrogate_is_refused_before_running(client, unchanged, query):
+    # Found by this corpus: "\ud800" (valid JSON, not a character) cannot be encoded
+    # for the database: a masked "Unexpected error." on both.
+    # json.dumps writes it as the escape "\\ud800", as a client's JSON would.
+    response = post(client, "query ($s: String!) " + query, {"s": "a\ud800"})
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Text cannot contain a lone surrogate (U+D800 to U+DFFF): it is "
+                "not a character, and no record holds one."
             }
         ],
     }

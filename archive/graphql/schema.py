@@ -19,6 +19,7 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from graphql import BREAK, GraphQLError, NoSchemaIntrospectionCustomRule, Visitor, visit
 from strawberry.extensions import (
     MaskErrors,
@@ -157,13 +158,34 @@ class Query:
     search: list[api_search.SearchHit] = api_search.search_field()
 
 
+DATABASE_UNAVAILABLE = (
+    "The archive's database cannot be reached just now. Nothing is wrong with the query: "
+    "try again in a few seconds."
+)
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Mask what the client did not cause; explain what it did."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    logger.error("Unexpected error in a GraphQL request", exc_info=original)
+    if isinstance(original, OperationalError | InterfaceError):
+        # A database restart or outage: expected, and said as such (views.py makes it a 503).
+        logger.warning("GraphQL request while the database is unavailable: %s", original)
+    else:
+        logger.error("Unexpected error in a GraphQL request", exc_info=original)
     return True
+
+
+class ArchiveMaskErrors(MaskErrors):
+    """Masks unexpected errors as "Unexpected error."; a database that cannot be
+    reached is said plainly (the client should retry), without its details."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        if isinstance(error.original_error, OperationalError | InterfaceError):
+            masked.message = DATABASE_UNAVAILABLE
+        return masked
 
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -195,35 +217,47 @@ NUL_REFUSED = (
     "Text cannot contain the NUL character (U+0000): no record holds it, and the "
     "database cannot compare it."
 )
+SURROGATE_REFUSED = (
+    "Text cannot contain a lone surrogate (U+D800 to U+DFFF): it is not a character, and "
+    "no record holds one."
+)
+# What no record can hold: NUL, and the halves of surrogate pairs that JSON's
+# \uD800 escapes can carry alone (not encodable in UTF-8 for the database).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class RefuseNul(SchemaExtension):
-    """Refuse a request whose text holds the NUL character (U+0000), in the query or
-    its variables, before anything runs (a 400).
+class RefuseUnstorableText(SchemaExtension):
+    """Refuse a request whose text holds what no record can hold, in the query or its
+    variables, before anything runs (a 400): the NUL character, a lone surrogate.
 
-    PostgreSQL can neither store nor compare it: a slug with one
+    PostgreSQL can neither store nor compare NUL: a slug with one
     (``person(slug: "\\u0000")``, ``documents(filters: {party: …})``) was a
     DataError, answered as a masked "Unexpected error." and logged with its
-    traceback. No record can hold one, so every database now answers alike.
-    Found by fuzzing (tests/fuzzing.py).
+    traceback (found by fuzzing, tests/fuzzing.py). A lone surrogate
+    (``"\\ud800"``) cannot be encoded for either database: the same
+    (found by tests/test_hostile_inputs.py). Every database now answers alike.
     """
 
     def on_validate(self):
         context = self.execution_context
-        if not context.pre_execution_errors and (
-            _document_holds_nul(context.graphql_document) or _holds_nul(context.variables)
-        ):
-            context.pre_execution_errors = [GraphQLError(NUL_REFUSED)]
+        if not context.pre_execution_errors:
+            found = _unstorable_in_document(context.graphql_document) or _unstorable_in(
+                context.variables
+            )
+            if found:
+                message = NUL_REFUSED if found == "\x00" else SURROGATE_REFUSED
+                context.pre_execution_errors = [GraphQLError(message)]
         yield
 
 
-def _document_holds_nul(document) -> bool:
+def _unstorable_in_document(document) -> str | None:
     class Finder(Visitor):
-        found = False
+        found = None
 
         def enter_string_value(self, node, *args):
-            if "\x00" in node.value:
-                self.found = True
+            match = _UNSTORABLE.search(node.value)
+            if match:
+                self.found = match.group()
                 return BREAK
             return None
 
@@ -232,20 +266,22 @@ def _document_holds_nul(document) -> bool:
     return finder.found
 
 
-def _holds_nul(value) -> bool:
-    """Whether JSON ``value`` holds the NUL character in a string (without recursion: a
-    deeply nested value is the client's to send)."""
+def _unstorable_in(value) -> str | None:
+    """The first unstorable character in a string of JSON ``value`` (without recursion:
+    a deeply nested value is the client's to send)."""
     pending = [value]
     while pending:
         value = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            return True
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            match = _UNSTORABLE.search(value)
+            if match:
+                return match.group()
+        elif isinstance(value, dict):
             pending.extend(value.keys())
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
-    return False
+    return None
 
 
 schema = ArchiveSchema(
@@ -254,11 +290,11 @@ schema = ArchiveSchema(
         DjangoOptimizerExtension,
         IntrospectionSwitch,
         lambda: FragmentGuard(max_fields=MAX_FIELDS, max_cost=MAX_COST, max_depth=MAX_DEPTH),
-        RefuseNul,
+        RefuseUnstorableText,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: ArchiveMaskErrors(should_mask_error=should_mask),
     ],
 )
 describe_generated(schema._schema)

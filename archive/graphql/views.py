@@ -12,7 +12,8 @@ A request that cannot run at all (a syntax error, an unknown field or
 operation name, variables of the wrong type, a query over a limit) gets a 400
 with the GraphQL errors in the body: nothing was executed. Errors met while
 running (a record's field failing) keep the GraphQL convention of a 200
-with ``data`` and ``errors``. Each execution has a time limit
+with ``data`` and ``errors``, except a database that cannot be reached: a
+503 with ``Retry-After``. Each execution has a time limit
 (:mod:`archive.graphql.time_limit`).
 
 Successful responses (no errors) are cached (:mod:`archive.graphql.cache`)
@@ -31,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
 from archive.graphql import cache, time_limit
-from archive.graphql.schema import schema
+from archive.graphql.schema import DATABASE_UNAVAILABLE, schema
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
 BODY_NOT_UTF8 = "The request body must be JSON encoded in UTF-8."
@@ -99,6 +100,10 @@ class ArchiveGraphQLView(GraphQLView):
         self.succeeded = not result.errors
         if result.errors and result.data is None and all(e.path is None for e in result.errors):
             sub_response.status_code = 400  # nothing ran: the request itself is wrong
+        if any(e.message == DATABASE_UNAVAILABLE for e in result.errors or ()):
+            # Load balancers and clients know what to do with a 503: try again.
+            sub_response.status_code = 503
+            sub_response["Retry-After"] = "5"
         return result
 
     def create_response(self, response_data, sub_response):
