@@ -49,10 +49,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.live_servers import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
@@ -596,27 +597,6 @@ def server_environment(**values: str) -> dict:
     return env
 
 
-@contextlib.contextmanager
-def fresh_database(directory: Path, configured: str | None = None) -> Iterator[str]:
-    """The URL of a new, empty database: a new database on the PostgreSQL server of
-    ``configured`` (dropped at the end), else a SQLite file in ``directory``."""
-    if not configured or not configured.startswith(("postgres://", "postgresql://", "pgsql://")):
-        yield f"sqlite:///{directory / 'fuzz.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"fuzz_test_{uuid.uuid4().hex[:12]}"
-    server = urllib.parse.urlsplit(configured)
-    maintenance = server._replace(scheme="postgresql", path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def load_demo(database_url: str) -> None:
     """Migrate the database and load the demo data into it."""
     env = server_environment(DATABASE_URL=database_url)
@@ -696,7 +676,7 @@ class Server:
 @contextlib.contextmanager
 def demo_servers(directory: Path, configured_database: str | None = None):
     """Two gunicorn instances on one fresh demo archive: (cache on, cache off)."""
-    with fresh_database(directory, configured_database) as database_url:
+    with fresh_database(directory, "fuzz_test", configured_database) as database_url:
         load_demo(database_url)
         servers = [
             Server(database_url, directory / "cached.log", cache=True),

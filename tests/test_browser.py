@@ -42,11 +42,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings as django_settings
 
@@ -60,6 +57,8 @@ if not CHROMIUM.exists():
     )
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from tests.live_servers import fresh_database  # noqa: E402
 
 ROOT = Path(django_settings.BASE_DIR)
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -78,27 +77,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _fresh_database(directory: Path):
-    """The URL of a new, empty database: on the PostgreSQL server of DATABASE_URL, or SQLite."""
-    configured = os.environ.get("DATABASE_URL", "")
-    if not configured or dj_database_url.parse(configured)["ENGINE"] != (
-        "django.db.backends.postgresql"
-    ):
-        yield f"sqlite:///{directory / 'archive.sqlite3'}"
-        return
-    name = f"browser_test_{uuid.uuid4().hex[:12]}"
-    server = urllib.parse.urlsplit(configured)
-    maintenance = server._replace(scheme="postgresql", path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _environment(**values: str) -> dict:
@@ -203,7 +181,8 @@ def server(tmp_path_factory):
     directory = tmp_path_factory.mktemp("browser")
     port = _free_port()
     second_password = secrets.token_urlsafe(12)
-    with _fresh_database(directory) as database_url:
+    configured = os.environ.get("DATABASE_URL", "")
+    with fresh_database(directory, "browser_test", configured) as database_url:
         env = _environment(
             DATABASE_URL=database_url,
             DJANGO_DEBUG="0",

@@ -21,7 +21,6 @@ redirect), as in production, and pass ``check --deploy``.
 """
 
 import contextlib
-import html.parser
 import http.cookiejar
 import json
 import logging
@@ -37,16 +36,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-import dj_database_url
-import psycopg
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import OperationalError, connections
 
+from archive.html_forms import FormFields
+from tests import live_servers
 from tests.conftest import DEMO_FIXTURE
 
 ROOT = Path(django_settings.BASE_DIR)
@@ -326,21 +324,8 @@ def redis_database():
 def fresh_database(tmp_path):
     """The URL of a new, empty database: on the PostgreSQL server of DATABASE_URL, or SQLite."""
     configured = os.environ.get("DATABASE_URL", "")
-    if not configured or dj_database_url.parse(configured)["ENGINE"] != (
-        "django.db.backends.postgresql"
-    ):
-        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-        return
-    name = f"serving_test_{uuid.uuid4().hex[:12]}"
-    server = urllib.parse.urlsplit(configured)
-    maintenance = server._replace(scheme="postgresql", path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with live_servers.fresh_database(tmp_path, "serving_test", configured) as url:
+        yield url
 
 
 class Instance:
@@ -470,80 +455,6 @@ class Browser:
         return json.loads(body)
 
 
-class FormFields(html.parser.HTMLParser):
-    """What a browser would post from the form with the given id, as (name, value) pairs."""
-
-    def __init__(self, form_id: str):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.found = self.inside = False
-        self.fields: list[tuple[str, str]] = []
-        self._select = None  # [name, multiple, [(value, selected)]]
-        self._option = None  # [value or None, selected, text parts]
-        self._textarea = None  # [name, text parts]
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self.inside = attributes.get("id") == self.form_id
-            self.found |= self.inside
-            return
-        if not self.inside or "disabled" in attributes:
-            return
-        name = attributes.get("name")
-        if tag == "input" and name:
-            kind = (attributes.get("type") or "text").lower()
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attributes:
-                    self.fields.append((name, attributes.get("value", "on") or ""))
-            elif kind not in {"submit", "button", "image", "reset", "file"}:
-                self.fields.append((name, attributes.get("value") or ""))
-        elif tag == "select" and name:
-            self._select = [name, "multiple" in attributes, []]
-        elif tag == "option" and self._select is not None:
-            self._option = [attributes.get("value"), "selected" in attributes, []]
-        elif tag == "textarea" and name:
-            self._textarea = [name, []]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1].append(data)
-        elif self._option is not None:
-            self._option[2].append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "option" and self._option is not None and self._select is not None:
-            value, selected, text = self._option
-            self._select[2].append((value if value is not None else "".join(text), selected))
-            self._option = None
-        elif tag == "select" and self._select is not None:
-            name, multiple, options = self._select
-            chosen = [value for value, selected in options if selected]
-            if not chosen and not multiple and options:
-                chosen = [options[0][0]]  # a single select sends its first option
-            self.fields.extend((name, value) for value in (chosen if multiple else chosen[:1]))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            name, parts = self._textarea
-            value = "".join(parts)
-            # Browsers drop the newline that follows <textarea>.
-            value = value[2:] if value.startswith("\r\n") else value.removeprefix("\n")
-            self.fields.append((name, value))
-            self._textarea = None
-
-    @classmethod
-    def of(cls, page: bytes, form_id: str, **changes: str) -> list[tuple[str, str]]:
-        parser = cls(form_id)
-        parser.feed(page.decode())
-        assert parser.found, f"no form {form_id!r} on the page"
-        fields = [(name, changes.get(name, value)) for name, value in parser.fields]
-        missing = set(changes) - {name for name, _ in fields}
-        assert not missing, f"the form has no fields {missing}"
-        return fields
-
-
 BORN_QUERY = '{ person(slug: "ivan-maisky") { name born { edtf display } } }'
 
 
@@ -671,7 +582,10 @@ def test_two_gunicorn_instances_serve_one_archive(instances, redis_database):
         status, _, form_page = browser.request(b, change)
         assert status == 200
         fields = FormFields.of(
-            form_page, "person_form", born="1884", change_reason="Year only, the day is disputed"
+            form_page.decode(),
+            "person_form",
+            born="1884",
+            change_reason="Year only, the day is disputed",
         )
         assert dict(fields)["opened_version"]
         status, headers, body = browser.request(a, change, [*fields, ("_save", "Save")])
