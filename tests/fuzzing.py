@@ -41,7 +41,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live_servers import fresh_database
+from tests.live_servers import Gunicorn, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
@@ -574,12 +573,6 @@ def _bound(check, mode: str):
 # --- servers on a fresh demo archive ---------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_environment(**values: str) -> dict:
     """This process's environment without any archive setting, production-like, plus
     ``values`` (DEBUG off, plain HTTP, static files not collected)."""
@@ -613,64 +606,20 @@ def load_demo(database_url: str) -> None:
             raise RuntimeError(f"manage.py {command[0]} failed:\n{done.stdout}{done.stderr}")
 
 
-class Server:
-    """Gunicorn serving the archive, in a session of its own; its log in ``log``."""
+class Server(Gunicorn):
+    """Gunicorn serving the archive, cache on or off; ``endpoint`` is its /graphql/."""
 
     def __init__(self, database_url: str, log: Path, *, cache: bool, workers: int = 2):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}{ENDPOINT}"
-        self.log = log
         env = server_environment(
             DATABASE_URL=database_url,
             GRAPHQL_CACHE="1" if cache else "0",
-            BIND=f"127.0.0.1:{self.port}",
             WEB_CONCURRENCY=str(workers),
         )
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("gunicorn")),
-                    "-c",
-                    "project/gunicorn.conf.py",
-                    "project.wsgi",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        health = f"http://127.0.0.1:{self.port}/healthz"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(health, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (OSError, urllib.error.HTTPError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn was not healthy in time:\n{self.log_text()}")
+        super().__init__(env, log.parent, name=log.stem)
+        self.endpoint = self.url(ENDPOINT)
 
     def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def signal(self, number: int) -> None:
-        """Signal gunicorn and its workers (its session's process group)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, number)
+        return self.access_log() + self.error_log()
 
 
 @contextlib.contextmanager
@@ -747,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
             print("==> Starting two instances on a fresh demo archive", flush=True)
             with demo_servers(Path(directory), os.environ.get("DATABASE_URL")) as servers:
                 cached, uncached = servers
-                report = run(cached.url, uncached.url)
+                report = run(cached.endpoint, uncached.endpoint)
             log_lines = [line for server in servers for line in log_problems(server.log_text())]
     print("==> Summary")
     print(report.summary())

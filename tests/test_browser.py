@@ -26,19 +26,15 @@ exactly the files the CDN would send. Every other request to an address
 other than the server's is refused, so no test waits on the network.
 """
 
-import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -58,7 +54,7 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from tests.live_servers import fresh_database  # noqa: E402
+from tests.live_servers import Gunicorn, free_port, fresh_database  # noqa: E402
 
 ROOT = Path(django_settings.BASE_DIR)
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -73,12 +69,6 @@ SECOND_ARCHIVIST = "second-archivist"
 # --- the server --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _environment(**values: str) -> dict:
     """This process's environment without any setting of its own, plus ``values``."""
     own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "GUNICORN_", "WEB_CONCURRENCY")
@@ -87,61 +77,14 @@ def _environment(**values: str) -> dict:
     return env
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process started in a session of its own, and everything it started."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-class Server:
-    """gunicorn on a port of its own; access log on stdout, errors on stderr."""
+class Server(Gunicorn):
+    """gunicorn on a port of its own, with the logins and the persons' ids of its archive."""
 
     def __init__(self, port: int, env: dict, log_dir: Path, logins: dict, ids: dict):
-        self.port = port
+        super().__init__(env, log_dir, port=port)
         self.origin = f"http://127.0.0.1:{self.port}"
         self.logins = logins
         self.ids = ids
-        self.out_path = log_dir / "gunicorn.out.log"
-        self.err_path = log_dir / "gunicorn.err.log"
-        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
-            self.process = subprocess.Popen(
-                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "project/gunicorn.conf.py"],
-                cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{self.port}"},
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
-
-    def url(self, path: str) -> str:
-        return self.origin + path
-
-    def wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited:\n{self.logs()}")
-            try:
-                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (OSError, urllib.error.HTTPError):
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"gunicorn was not healthy in time:\n{self.logs()}")
-
-    def logs(self) -> str:
-        return (
-            f"----- gunicorn: stdout (access log) -----\n"
-            f"{self.out_path.read_text(errors='replace')}"
-            f"----- gunicorn: stderr -----\n{self.err_path.read_text(errors='replace')}"
-        )
 
 
 SETUP_SCRIPT = """
@@ -179,7 +122,7 @@ def server(tmp_path_factory):
     For this module's tests (module-scoped: stopped, and its database dropped, as soon as
     they are done, not kept running through the rest of the suite)."""
     directory = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = free_port()
     second_password = secrets.token_urlsafe(12)
     configured = os.environ.get("DATABASE_URL", "")
     with fresh_database(directory, "browser_test", configured) as database_url:
@@ -216,10 +159,10 @@ def server(tmp_path_factory):
         ids = json.loads(prepared.stdout.split("IDS ", 1)[1].splitlines()[0])
         instance = Server(port, env, directory, logins, ids)
         try:
-            instance.wait_until_healthy()
+            instance.wait_until_healthy(START_TIMEOUT)
             yield instance
         finally:
-            _stop(instance.process)
+            instance.stop()
 
 
 @pytest.fixture

@@ -31,7 +31,9 @@ def servers(tmp_path_factory):
 
 def test_generated_operations_get_well_formed_answers_and_no_5xx(servers):
     cached, uncached = servers
-    report = fuzzing.fuzz(cached.url, examples=EXAMPLES, seed=SEED, compare_url=uncached.url)
+    report = fuzzing.fuzz(
+        cached.endpoint, examples=EXAMPLES, seed=SEED, compare_url=uncached.endpoint
+    )
     print(report.summary())
     assert not report.failures, report.summary()
     assert report.operations >= MINIMUM, report.summary()

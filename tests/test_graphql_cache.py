@@ -315,7 +315,10 @@ def test_304_works_with_the_cache_off_too(client, demo, settings):
 
 # --- every write is seen by the next request ----------------------------------------------
 
-committed = pytest.mark.django_db(transaction=True)
+# Committing tests empty the database when they end; serialized_rollback gives each the
+# content types, permissions and groups of the migrations back when it starts, whatever
+# committing test (here or in another file) ran before it.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @committed

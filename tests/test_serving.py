@@ -28,8 +28,6 @@ import os
 import re
 import runpy
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -60,12 +58,6 @@ LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCA
 @pytest.fixture
 def local_cache(settings):
     settings.CACHES = {"default": LOCAL_CACHE}
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.django_db
@@ -124,7 +116,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, local_cache, mo
     ids=["redis-down", "cache-keeps-nothing"],
 )
 def test_healthz_reports_a_cache_that_does_not_work_as_degraded(client, settings, caplog, cache):
-    location = cache.get("LOCATION", "").format(port=_closed_port())
+    location = cache.get("LOCATION", "").format(port=live_servers.free_port())
     settings.CACHES = {"default": {**cache, **({"LOCATION": location} if location else {})}}
     with caplog.at_level(logging.WARNING, logger="project.health"):
         response = client.get("/healthz")
@@ -243,24 +235,11 @@ def _production_environment(**values: str) -> dict:
     return env
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process started in a session of its own, and everything it started."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # a worker left behind, or a master stuck
-    process.wait(timeout=10)
-
-
 def _serve_and_expect_refusal(env: dict) -> subprocess.CompletedProcess:
     process = subprocess.Popen(
         ["bin/serve"],
         cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{_closed_port()}"},
+        env={**env, "BIND": f"127.0.0.1:{live_servers.free_port()}"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -269,11 +248,11 @@ def _serve_and_expect_refusal(env: dict) -> subprocess.CompletedProcess:
     try:
         stdout, stderr = process.communicate(timeout=START_TIMEOUT)
     except subprocess.TimeoutExpired:
-        _stop(process)
+        live_servers.stop(process)
         raise AssertionError("bin/serve did not refuse: it is serving") from None
     finally:
         if process.poll() is None:
-            _stop(process)
+            live_servers.stop(process)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -328,53 +307,12 @@ def fresh_database(tmp_path):
         yield url
 
 
-class Instance:
-    """A gunicorn instance in a session of its own; access log on stdout, errors on stderr."""
+class Instance(live_servers.Gunicorn):
+    """A gunicorn instance, reached as a browser behind the TLS proxy would reach it."""
 
     def __init__(self, name: str, command: list[str], env: dict, log_dir: Path):
-        self.name = name
-        self.port = _closed_port()
+        super().__init__(env, log_dir, name=name, command=command)
         self.origin = f"https://127.0.0.1:{self.port}"  # as the browser sees it, via the proxy
-        stem = name.split()[0]
-        self.out_path = log_dir / f"{stem}.out.log"
-        self.err_path = log_dir / f"{stem}.err.log"
-        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{self.port}"},
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def wait_until_healthy(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited:\n{self.logs()}")
-            try:
-                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (OSError, urllib.error.HTTPError):
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"{self.name} was not healthy in time:\n{self.logs()}")
-
-    def access_log(self) -> str:
-        return self.out_path.read_text(errors="replace")
-
-    def logs(self) -> str:
-        return (
-            f"----- {self.name}: stdout (access log) -----\n{self.access_log()}"
-            f"----- {self.name}: stderr -----\n{self.err_path.read_text(errors='replace')}"
-        )
-
-    def stop(self) -> None:
-        _stop(self.process)
 
 
 @contextlib.contextmanager
@@ -517,7 +455,7 @@ def instances(redis_database, fresh_database, tmp_path):
         )
         deadline = time.monotonic() + START_TIMEOUT
         for instance in started:
-            instance.wait_until_healthy(deadline)
+            instance.wait_until_healthy(deadline - time.monotonic())
         yield started[0], started[1], static_roots, ids, fresh_database
     finally:
         for instance in started:
