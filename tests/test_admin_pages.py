@@ -390,3 +390,33 @@ def test_a_change_form_with_hundreds_of_inline_rows_saves(client, superuser):
     assert document.title == "A treaty, retitled"
     assert document.history.first().history_change_reason == "Title from the text"
     assert document.signatories.count() == 150
+
+
+def test_an_admin_page_while_the_database_is_unreachable_is_a_503_to_retry(
+    client, superuser, monkeypatch, caplog
+):
+    """Not a 500: the archivist learns that nothing was saved and to send it again."""
+    import logging
+
+    from django.db import OperationalError
+
+    from archive.admin.base import ArchiveAdmin
+
+    document = Document.objects.create(slug="treaty", title="A treaty")
+    client.force_login(superuser)
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(ArchiveAdmin, "get_object", unreachable)
+    with caplog.at_level(logging.WARNING, logger="project.unavailable"):
+        response = client.get(url(Document, "change", document.pk))
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    page = response.content.decode()
+    assert "Nothing was saved by this request." in page
+    assert "Connection refused" not in page
+    (record,) = [r for r in caplog.records if r.name == "project.unavailable"]
+    assert record.getMessage() == (
+        f"GET {url(Document, 'change', document.pk)} while the database is unavailable: "
+        "could not connect to server: Connection refused"
+    )
