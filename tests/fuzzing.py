@@ -52,7 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live_servers import Gunicorn, fresh_database
+from tests.live_servers import Gunicorn, clean_environment, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
@@ -576,18 +576,15 @@ def _bound(check, mode: str):
 def server_environment(**values: str) -> dict:
     """This process's environment without any archive setting, production-like, plus
     ``values`` (DEBUG off, plain HTTP, static files not collected)."""
-    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "BIND", "WEB_CONCURRENCY")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_HTTPS="0",
-        DJANGO_STATIC_MANIFEST="0",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(values)
-    return env
+    production = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_STATIC_MANIFEST": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return clean_environment(**(production | values))
 
 
 def load_demo(database_url: str) -> None:

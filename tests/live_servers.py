@@ -44,6 +44,27 @@ def fresh_database(directory: Path, prefix: str, configured: str | None) -> Iter
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The project's own settings: a server a test starts gets none of the test run's,
+# only those the test gives it.
+OWN_SETTINGS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_",
+    "GRAPHQL_",
+    "GUNICORN_",
+    "WEB_CONCURRENCY",
+    "BIND",
+    "FORWARDED_ALLOW_IPS",
+)
+
+
+def clean_environment(**values: str) -> dict:
+    """This process's environment without any of the project's settings, plus ``values``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(OWN_SETTINGS)}
+    env.update(values)
+    return env
+
+
 def free_port() -> int:
     """A port nothing listens on now (the kernel's pick)."""
     with socket.socket() as sock:

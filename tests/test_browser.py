@@ -54,7 +54,12 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from tests.live_servers import Gunicorn, free_port, fresh_database  # noqa: E402
+from tests.live_servers import (  # noqa: E402
+    Gunicorn,
+    clean_environment,
+    free_port,
+    fresh_database,
+)
 
 ROOT = Path(django_settings.BASE_DIR)
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -67,14 +72,6 @@ SECOND_ARCHIVIST = "second-archivist"
 
 
 # --- the server --------------------------------------------------------------------------
-
-
-def _environment(**values: str) -> dict:
-    """This process's environment without any setting of its own, plus ``values``."""
-    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "GUNICORN_", "WEB_CONCURRENCY")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
-    env.update(values)
-    return env
 
 
 class Server(Gunicorn):
@@ -126,7 +123,7 @@ def server(tmp_path_factory):
     second_password = secrets.token_urlsafe(12)
     configured = os.environ.get("DATABASE_URL", "")
     with fresh_database(directory, "browser_test", configured) as database_url:
-        env = _environment(
+        env = clean_environment(
             DATABASE_URL=database_url,
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),

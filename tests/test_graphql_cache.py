@@ -44,6 +44,7 @@ from django.urls import reverse
 from archive import data_version
 from archive.graphql import cache as response_cache_module
 from archive.models import Document, DocumentParty, Person, State
+from tests import live_servers
 from tests.admin_forms import form_data
 from tests.conftest import DEMO_FIXTURE
 
@@ -502,17 +503,13 @@ def test_the_version_survives_an_emptied_table_and_only_grows(demo):
 # --- a cache that is down ---------------------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.django_db
 def test_a_cache_that_is_down_answers_uncached_and_warns_once(
     client, demo, settings, caplog, django_assert_num_queries
 ):
-    settings.CACHES = {"default": {**REDIS, "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+    settings.CACHES = {
+        "default": {**REDIS, "LOCATION": f"redis://127.0.0.1:{live_servers.free_port()}/0"}
+    }
     settings.GRAPHQL_CACHE = True
     settings.GRAPHQL_CACHE_VERSION_FROM_DB = False
     response_cache_module._outage.reset()
@@ -538,7 +535,9 @@ def test_a_cache_that_is_down_answers_uncached_and_warns_once(
 
 @committed
 def test_a_write_while_the_cache_is_down_is_saved_and_warns(demo, settings, caplog):
-    settings.CACHES = {"default": {**REDIS, "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+    settings.CACHES = {
+        "default": {**REDIS, "LOCATION": f"redis://127.0.0.1:{live_servers.free_port()}/0"}
+    }
     with caplog.at_level(logging.WARNING, logger="archive.data_version"):
         with transaction.atomic():
             maisky = Person.objects.get(slug="ivan-maisky")
@@ -560,17 +559,8 @@ DANZIG = {"data": {"states": {"totalCount": 1, "results": [{"name": "Free City o
 SERVER_START_TIMEOUT = 20
 
 
-def _free_port() -> int:
-    return _closed_port()
-
-
 def _environment(database: Path, **extra: str) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_URL", "REDIS_URL", "GRAPHQL_CACHE", "DJANGO_"))
-    }
-    env.update(
+    return live_servers.clean_environment(
         DATABASE_URL=f"sqlite:///{database}",
         DJANGO_SECRET_KEY="multi-process-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -580,7 +570,6 @@ def _environment(database: Path, **extra: str) -> dict:
         PYTHONUNBUFFERED="1",
         **extra,
     )
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -609,7 +598,7 @@ class Server:
     """``manage.py runserver`` in a process of its own."""
 
     def __init__(self, env: dict, log: Path):
-        self.port = _free_port()
+        self.port = live_servers.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
         self.process = subprocess.Popen(

@@ -9,12 +9,13 @@ database shared with anything else). The full-scale runs, and the faults
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from tests.live_servers import clean_environment
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -25,19 +26,12 @@ GENERATE = (
 )
 
 
-def _environment(**values: str) -> dict:
-    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "WEB_CONCURRENCY", "GUNICORN_")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
-    env.update(values)
-    return env
-
-
 def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
     archive = tmp_path / "archive-1k.sqlite3"
     generated = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", GENERATE],
         cwd=ROOT,
-        env=_environment(DATABASE_URL=f"sqlite:///{archive}", DJANGO_DEBUG="1"),
+        env=clean_environment(DATABASE_URL=f"sqlite:///{archive}", DJANGO_DEBUG="1"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -59,7 +53,7 @@ def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
             f"--log-dir={tmp_path / 'run'}",
         ],
         cwd=ROOT,
-        env=_environment(),
+        env=clean_environment(),
         capture_output=True,
         text=True,
         timeout=180,

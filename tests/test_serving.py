@@ -221,18 +221,15 @@ PASSWORD = secrets.token_urlsafe(16)
 
 
 def _production_environment(**values: str) -> dict:
-    """This process's environment without any setting of its own, plus ``values``."""
-    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", *SERVING_VARIABLES)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_BEHIND_PROXY="1",  # the test is the TLS proxy; HTTPS stays on, as in production
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(values)
-    return env
+    """A production environment of the test's own, plus ``values``."""
+    production = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_BEHIND_PROXY": "1",  # the test is the TLS proxy; HTTPS stays on, as in production
+        "PYTHONUNBUFFERED": "1",
+    }
+    return live_servers.clean_environment(**(production | values))
 
 
 def _serve_and_expect_refusal(env: dict) -> subprocess.CompletedProcess:

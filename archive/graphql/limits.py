@@ -49,17 +49,25 @@ from archive.graphql.fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 UNPAGED_LIST_SIZE = 10
 
 
+def _fragments(document) -> dict[str, FragmentDefinitionNode]:
+    return {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+
+
+def _operations(document) -> list[OperationDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+
+
 def expanded_fields(document) -> int:
     """How many fields the document selects once every fragment is expanded.
 
     Each fragment is sized once (memoized), so this is linear in the document.
     The document must have no unknown and no circular fragments.
     """
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = _fragments(document)
     sizes: dict[str, int] = {}
 
     def size(selection_set: SelectionSetNode | None) -> int:
@@ -78,20 +86,12 @@ def expanded_fields(document) -> int:
                 total += sizes[name]
         return total
 
-    return sum(
-        size(definition.selection_set)
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-    )
+    return sum(size(definition.selection_set) for definition in _operations(document))
 
 
 def expanded_depth(document) -> int:
     """How deep the document's fields nest once every fragment is expanded (memoized)."""
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = _fragments(document)
     depths: dict[str, int] = {}
 
     def depth(selection_set: SelectionSetNode | None) -> int:
@@ -110,11 +110,7 @@ def expanded_depth(document) -> int:
         return deepest
 
     return max(
-        (
-            depth(definition.selection_set)
-            for definition in document.definitions
-            if isinstance(definition, OperationDefinitionNode)
-        ),
+        (depth(definition.selection_set) for definition in _operations(document)),
         default=0,
     )
 
@@ -133,11 +129,7 @@ def query_cost(schema: GraphQLSchema, document, variables: dict | None = None) -
     fragment is costed once, so this is linear in the document.
     """
     variables = variables or {}
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = _fragments(document)
     costs: dict[str, int] = {}
 
     def page_size(field: FieldNode) -> int | None:
@@ -199,11 +191,9 @@ def query_cost(schema: GraphQLSchema, document, variables: dict | None = None) -
             size = 1
         return 1 + size * cost(field.selection_set, child)
 
-    roots = {"query": schema.query_type}
+    # Queries only: the schema has no mutation or subscription type (refused elsewhere).
     return sum(
-        cost(definition.selection_set, roots.get(definition.operation.value, schema.query_type))
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
+        cost(definition.selection_set, schema.query_type) for definition in _operations(document)
     )
 
 
@@ -228,7 +218,7 @@ class FragmentGuard(SchemaExtension):
         errors = validate(
             context.schema._schema, document, [KnownFragmentNamesRule, NoFragmentCyclesRule]
         )
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        operations = _operations(document)
         if not errors and len(operations) > 1 and not context._provided_operation_name:
             # Strawberry would run the first one; the GraphQL spec says refuse.
             # (context.operation_name falls back to the first operation's name:
