@@ -45,9 +45,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-DEVELOPMENT_KEY = "insecure-development-key-do-not-use-in-production"
+development_key = "insecure-development-key-do-not-use-in-production"
 if not DEBUG and (
-    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == DEVELOPMENT_KEY
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == development_key
 ):
     # A guessable key in production would let anyone forge sessions.
     raise ImproperlyConfigured(
@@ -55,7 +55,7 @@ if not DEBUG and (
         "characters or more (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
         "or set DJANGO_DEBUG=1 for local development."
     )
-SECRET_KEY = SECRET_KEY or DEVELOPMENT_KEY
+SECRET_KEY = SECRET_KEY or development_key
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
