@@ -10,7 +10,8 @@ class ArchiveConfig(AppConfig):
         # so that they also run for raw saves made by `loaddata`.
         from django.db.models.signals import post_migrate
 
-        from archive import signals  # noqa: F401
+        from archive import django_fixes, signals  # noqa: F401
         from archive.permissions import sync_groups_after_migrate
 
         post_migrate.connect(sync_groups_after_migrate, sender=self)
+        django_fixes.install()

@@ -29,7 +29,6 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.types import Info
-from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.pagination import OffsetPaginated
 
 from archive import as_of as as_of_reads
@@ -37,6 +36,7 @@ from archive import models
 from archive.graphql import past
 from archive.graphql import search as api_search
 from archive.graphql.descriptions import describe_generated
+from archive.graphql.execution import ArchiveExecutionContext, FieldOptimizer
 from archive.graphql.fields import ArchiveField
 from archive.graphql.filters import (
     DocumentFilter,
@@ -286,8 +286,9 @@ def _unstorable_in(value) -> str | None:
 
 schema = ArchiveSchema(
     query=Query,
+    execution_context_class=ArchiveExecutionContext,
     extensions=[
-        DjangoOptimizerExtension,
+        FieldOptimizer,
         IntrospectionSwitch,
         lambda: FragmentGuard(max_fields=MAX_FIELDS, max_cost=MAX_COST, max_depth=MAX_DEPTH),
         RefuseUnstorableText,

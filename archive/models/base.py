@@ -107,6 +107,19 @@ def date_index(model: str, field: str) -> models.Index:
     )
 
 
+def date_order_index(model: str, field: str) -> models.Index:
+    """The index of the API's order by date (earliest, latest, then slug: see
+    archive/graphql/ordering.py): a page is read off it in order, where with
+    the one-column index the ties (all the undated records, every "1941")
+    were gathered and sorted first. A model whose list orders by the date
+    lists it.
+    """
+    return models.Index(
+        fields=[f"{field}_earliest", f"{field}_latest", "slug"],
+        name=f"{model}_{field}_order_idx",
+    )
+
+
 def set_bounds(row, field: str, date) -> None:
     """Store what is derived from ``date`` (a parsed date, or None) on ``row``.
 

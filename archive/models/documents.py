@@ -11,6 +11,7 @@ from archive.models.base import (
     citations_of,
     date_bounds,
     date_index,
+    date_order_index,
     versioned,
 )
 
@@ -48,7 +49,7 @@ class Document(Record):
 
     class Meta:
         ordering = ["date_earliest", "title"]
-        indexes = [date_index("document", "date")]
+        indexes = [date_index("document", "date"), date_order_index("document", "date")]
 
     def __str__(self):
         return self.title

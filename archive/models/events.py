@@ -10,6 +10,7 @@ from archive.models.base import (
     citations_of,
     date_bounds,
     date_index,
+    date_order_index,
     versioned,
 )
 
@@ -45,7 +46,7 @@ class Event(Record):
 
     class Meta:
         ordering = ["date_earliest", "name"]
-        indexes = [date_index("event", "date")]
+        indexes = [date_index("event", "date"), date_order_index("event", "date")]
 
     def __str__(self):
         return self.name

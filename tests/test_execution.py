@@ -1,0 +1,209 @@
+"""The fast execution of plain fields (archive/graphql/execution.py) answers exactly
+what graphql-core and strawberry-django answer the ordinary way."""
+
+import pytest
+from django.utils import timezone
+from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from archive.graphql import execution
+from archive.graphql.execution import FieldOptimizer
+from archive.graphql.schema import schema
+from archive.models import Document, DocumentSignatory, Person
+
+# Queries over every kind of field: leaves, links, lists of rows, custom resolvers,
+# aliases, fragments, __typename, nested pagination, asOf reads (rows rebuilt in
+# memory, which the fast path must leave alone) and search (a union).
+QUERIES = [
+    """{ documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 100}) {
+          totalCount
+          results { __typename slug title officialTitle kind summary text description
+            date { edtf display earliest latest approximate uncertain }
+            place { slug name }
+            parties { role state { slug name officialName } }
+            signatories { role person { slug name born { edtf } } onBehalfOf { slug name } }
+            provisions { number text }
+            relatedDocuments { relation document { slug title } }
+            events { role event { slug name } }
+            sources { locator source { slug title } }
+          } } }""",
+    """{ persons(pagination: {limit: 100}) { results {
+          slug name description born { display } died { display }
+          nameForms { name language kind }
+          signed(pagination: {limit: 3, offset: 1}) { role document { slug } onBehalfOf { slug } }
+          positions { title state { slug } }
+          events { role event { slug date { edtf } } }
+        } } }""",
+    """{ events(ordering: [{date: DESC}]) { totalCount results {
+          slug name kind date { edtf }
+          place { slug }
+          participants { role person { slug } }
+          states { role state { slug } }
+          documents { document { slug } }
+        } } }""",
+    """query { a: states { results { ...S } }
+         b: places { results { slug name placeNames: nameForms { name } } } }
+       fragment S on State { slug name existence { edtf } nameForms { name language } }""",
+    """{ search(text: "maisky") { score record { __typename ... on Person { slug name }
+          ... on Document { slug title } ... on Event { slug } ... on State { slug } } } }""",
+]
+
+
+def ordinary_execution(monkeypatch):
+    """The schema as strawberry and strawberry-django execute it out of the box."""
+    extensions = tuple(
+        DjangoOptimizerExtension if extension is FieldOptimizer else extension
+        for extension in schema.extensions
+    )
+    monkeypatch.setattr(schema, "extensions", extensions)
+    monkeypatch.setattr(schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
+
+
+def run(query: str, variables: dict | None = None):
+    result = schema.execute_sync(query, variable_values=variables)
+    errors = [(error.message, error.path) for error in result.errors or []]
+    return result.data, errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", QUERIES, ids=["documents", "persons", "events", "fragments", "search"]
+)
+def test_the_fast_way_answers_what_the_ordinary_way_answers(demo, monkeypatch, query):
+    fast = run(query)
+    assert fast[1] == [] and fast[0]
+    ordinary_execution(monkeypatch)
+    assert run(query) == fast
+
+
+@pytest.mark.django_db
+def test_an_as_of_read_answers_the_same_both_ways(demo, monkeypatch):
+    """Rows of a past version are paged in Python: the fast way must not take them."""
+    document = Document.objects.filter(published=True, signatories__isnull=False).first()
+    moment = timezone.now()  # every row's latest version, rebuilt from the history
+    query = """query ($slug: String!, $at: DateTime!) { document(slug: $slug, asOf: $at) {
+        title date { edtf } place { slug }
+        signatories(pagination: {limit: 1}) { role person { slug name } onBehalfOf { slug } }
+        parties { role state { slug } } } }"""
+    variables = {"slug": document.slug, "at": moment.isoformat()}
+    fast = run(query, variables)
+    assert fast[1] == [] and fast[0]["document"]["signatories"]
+    ordinary_execution(monkeypatch)
+    assert run(query, variables) == fast
+
+
+@pytest.mark.django_db
+def test_an_unpublished_link_is_null_both_ways(maisky, monkeypatch):
+    from tests.factories import make_document, make_state
+
+    draft_state = make_state(slug="draft-state", published=False)
+    document = make_document(slug="pact", published=True)
+    DocumentSignatory.objects.create(
+        document=document, person=maisky, on_behalf_of=draft_state, role="signatory"
+    )
+    query = '{ document(slug: "pact") { signatories { person { slug } onBehalfOf { slug } } } }'
+    fast = run(query)
+    signatory = {"person": {"slug": "ivan-maisky"}, "onBehalfOf": None}
+    expected = {"document": {"signatories": [signatory]}}
+    assert fast == (expected, [])
+    ordinary_execution(monkeypatch)
+    assert run(query) == fast
+
+
+@pytest.mark.django_db
+def test_a_null_on_a_non_null_field_is_graphql_cores_error(maisky, monkeypatch):
+    """A value that is not plainly valid goes the ordinary way, which reports it."""
+    assert isinstance(schema._schema.type_map["Person"].fields["name"].type, GraphQLNonNull)
+    loaded = Person.from_db.__func__
+
+    def nameless(cls, *args, **kwargs):
+        person = loaded(cls, *args, **kwargs)
+        person.name = None
+        return person
+
+    monkeypatch.setattr(Person, "from_db", classmethod(nameless))
+    query = '{ person(slug: "ivan-maisky") { slug name } }'
+    # graphql-core raises a TypeError there; the API masks it as unexpected.
+    assert run(query) == ({"person": None}, [("Unexpected error.", ["person", "name"])])
+    ordinary_execution(monkeypatch)
+    assert run(query) == ({"person": None}, [("Unexpected error.", ["person", "name"])])
+
+
+@pytest.mark.django_db
+def test_plain_fields_skip_the_resolver_chain(demo, monkeypatch):
+    """Only the top-level list goes through strawberry-django's resolver: the
+    documents' columns, their parties, and the parties' states are read directly."""
+    calls = []
+    original = StrawberryDjangoField.get_result
+
+    def counted(self, source, info, args, kwargs):
+        calls.append(self.python_name)
+        return original(self, source, info, args, kwargs)
+
+    monkeypatch.setattr(StrawberryDjangoField, "get_result", counted)
+    data, errors = run(
+        "{ documents(pagination: {limit: 5}) { results { slug title"
+        "  parties { role state { slug } } } } }"
+    )
+    assert errors == [] and sum(len(d["parties"]) for d in data["documents"]["results"]) > 5
+    assert calls == ["documents"]
+
+
+@pytest.mark.django_db
+def test_with_a_middleware_every_field_goes_the_ordinary_way(demo, monkeypatch):
+    """An extension that sees each field (``resolve``) still sees every one of them."""
+    seen = []
+
+    class EveryField(SchemaExtension):
+        def resolve(self, _next, root, info, *args, **kwargs):
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    monkeypatch.setattr(schema, "extensions", (*schema.extensions, EveryField))
+    data, errors = run(
+        "{ documents(pagination: {limit: 2}) { results { slug parties { state { slug } } } } }"
+    )
+    assert errors == []
+    results = data["documents"]["results"]
+    parties = sum(len(d["parties"]) for d in results)
+    # documents, results, and per document: slug, parties; per party: state, slug
+    assert len(seen) == 2 + 2 * len(results) + 2 * parties
+
+
+def test_which_fields_take_the_fast_way():
+    types = schema._schema.type_map
+    plans = {
+        name: execution.fast_path(types[type_name].fields[name])
+        for type_name, name in [
+            ("Document", "slug"),
+            ("Document", "kind"),
+            ("Document", "date"),
+            ("Document", "place"),
+            ("Document", "parties"),
+            ("Document", "sources"),
+            ("Document", "history"),
+        ]
+    }
+    kinds = {name: plan[0] if plan else None for name, plan in plans.items()}
+    assert kinds == {
+        "slug": "leaf",
+        "kind": "leaf",
+        "date": None,  # a resolver
+        "place": "link",
+        "parties": "rows",
+        "sources": None,  # a resolver
+        "history": None,  # a resolver
+    }
+    # Every object field the plans name is what they say it is.
+    for type_name, graphql_type in types.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+            continue
+        for field in graphql_type.fields.values():
+            plan = execution.fast_path(field)
+            if plan and plan[0] == "leaf":
+                assert not isinstance(get_named_type(field.type), GraphQLObjectType)
+            elif plan:
+                assert isinstance(get_named_type(field.type), GraphQLObjectType)
