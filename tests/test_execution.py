@@ -207,3 +207,26 @@ def test_which_fields_take_the_fast_way():
                 assert not isinstance(get_named_type(field.type), GraphQLObjectType)
             elif plan:
                 assert isinstance(get_named_type(field.type), GraphQLObjectType)
+
+
+@pytest.mark.django_db
+def test_a_query_text_seen_before_is_not_validated_again(maisky, monkeypatch):
+    import strawberry.schema.schema as strawberry_schema
+
+    validated = []
+    validate = strawberry_schema.validate
+
+    def counted(*args, **kwargs):
+        validated.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counted)
+    query = '{ seenBefore: person(slug: "ivan-maisky") { name } }'  # a text no other test sends
+    assert run(query) == ({"seenBefore": {"name": "Ivan Maisky"}}, [])
+    assert run(query) == ({"seenBefore": {"name": "Ivan Maisky"}}, [])
+    assert len(validated) == 1
+    # A remembered error is the same, and each request gets its own copy.
+    wrong = '{ seenBefore: person(slug: "ivan-maisky") { nam } }'
+    first, second = run(wrong), run(wrong)
+    assert first == second == (None, [("Cannot query field 'nam' on type 'Person'.", None)])
+    assert len(validated) == 2

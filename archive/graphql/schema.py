@@ -22,12 +22,14 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from graphql import BREAK, GraphQLError, NoSchemaIntrospectionCustomRule, Visitor, visit
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 
@@ -36,7 +38,7 @@ from archive import models
 from archive.graphql import past
 from archive.graphql import search as api_search
 from archive.graphql.descriptions import describe_generated
-from archive.graphql.execution import ArchiveExecutionContext, FieldOptimizer
+from archive.graphql.execution import ArchiveExecutionContext, CachedValidation, FieldOptimizer
 from archive.graphql.fields import ArchiveField
 from archive.graphql.filters import (
     DocumentFilter,
@@ -63,6 +65,12 @@ MAX_FIELDS = MAX_TOKENS
 # with their whole history about 70,000; three nested lists of 100 (a
 # million fields) are refused.
 MAX_COST = 200_000
+# strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew for
+# every request; made once, the rules are the same from one request to the next,
+# and the validation of a query text already seen is remembered
+# (CachedValidation), as is its parse.
+LIMIT_RULES = (depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES))
+QUERIES_REMEMBERED = 256
 
 Slug = Annotated[str, strawberry.argument(description="The record's slug: “ivan-maisky”.")]
 AsOf = Annotated[
@@ -292,9 +300,10 @@ schema = ArchiveSchema(
         IntrospectionSwitch,
         lambda: FragmentGuard(max_fields=MAX_FIELDS, max_cost=MAX_COST, max_depth=MAX_DEPTH),
         RefuseUnstorableText,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
+        lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
         lambda: ArchiveMaskErrors(should_mask_error=should_mask),
     ],
 )
