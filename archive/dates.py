@@ -153,9 +153,8 @@ def overlaps(
     where they can begin (see ``SPAN_WIDTHS``): the same answer, from an
     index instead of a scan.
     """
-    condition = _open_overlap(field, start, end, prefix)
     if start is None or end is None:
-        return condition
+        return _open_overlap(field, start, end, prefix)
     column = f"{prefix}{field}"
     bounded = Q()
     for span, width in enumerate(SPAN_WIDTHS):
@@ -167,7 +166,13 @@ def overlaps(
                 f"{column}_latest__gte": start,
             }
         )
-    return bounded | (Q(**{f"{column}_span": OPEN_SPAN}) & condition)
+    # A date of the open class has a bound missing, never both dates missing (an
+    # undated row has no span): the rule needs no look at the date itself, and
+    # the (span, earliest, latest, published) index answers it alone.
+    open_ended = Q(**{f"{column}_span": OPEN_SPAN})
+    open_ended &= Q(**{f"{column}_latest__gte": start}) | Q(**{f"{column}_latest__isnull": True})
+    open_ended &= Q(**{f"{column}_earliest__lte": end}) | Q(**{f"{column}_earliest__isnull": True})
+    return bounded | open_ended
 
 
 def _days_before(day: datetime.date, days: int) -> datetime.date:
