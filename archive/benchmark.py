@@ -78,7 +78,7 @@ DOCUMENTS_PAGE = """
 def documents_page() -> dict:
     documents = visibility.public_records(Document.objects.all())
     page = (
-        documents.order_by("date_earliest", "date_latest", "slug")
+        documents.order_by(*dates.chronological("date"), "slug")
         .only("slug", "title", "date")
         .prefetch_related(
             Prefetch("parties", queryset=public_rows(DocumentParty).select_related("state")),
@@ -171,7 +171,7 @@ def events_in_range(start: datetime.date, end: datetime.date) -> dict:
     events = visibility.public_records(Event.objects.all()).filter(
         dates.overlaps("date", start, end)
     )
-    page = events.order_by("date_earliest", "date_latest", "slug").only("slug", "name", "date")
+    page = events.order_by(*dates.chronological("date"), "slug").only("slug", "name", "date")
     return {
         "events": {
             "totalCount": events.count(),

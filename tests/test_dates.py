@@ -535,14 +535,14 @@ def test_a_date_range_filter_reads_the_span_index():
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", [Document, Event])
 def test_a_page_in_date_order_is_read_off_the_order_index(model):
-    """The API's order by date (earliest, latest, slug) is an index: the first page
-    is read in order, not gathered and sorted (undated records and every "1941" tie
-    on the earliest day)."""
+    """The API's order by date (``dates.chronological``, then slug) is an index: the
+    first page is read in order, not gathered and sorted (undated records and every
+    "1941" tie on the earliest day)."""
     from django.db import connection
 
-    queryset = model.objects.filter(published=True).order_by(
-        "date_earliest", "date_latest", "slug"
-    )[:100]
+    queryset = model.objects.filter(published=True).order_by(*dates.chronological("date"), "slug")[
+        :100
+    ]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -622,3 +622,33 @@ def test_event_and_places_take_a_fixed_number_of_queries(
         "nameForms": [{"name": f"Stadt {extra - 1}" if extra < 10 else "Stadt 9"}],
         "state": {"slug": "united-kingdom"},
     }
+
+
+CHRONOLOGICAL = ["1939-09/1939-10", "1941", "1941/..", "1941-07-30", "../1941", ""]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ordering, expected",
+    [
+        ("[{date: ASC}, {slug: ASC}]", CHRONOLOGICAL),
+        ("[{date: DESC}, {slug: DESC}]", CHRONOLOGICAL[::-1]),
+        (
+            "[{date: ASC_NULLS_FIRST}, {slug: ASC}]",
+            ["", "../1941", "1939-09/1939-10", "1941/..", "1941", "1941-07-30"],
+        ),
+        ("[{date: ASC_NULLS_LAST}, {slug: ASC}]", CHRONOLOGICAL),
+    ],
+    ids=["ascending", "descending", "nulls first", "nulls last"],
+)
+def test_the_order_by_date_is_the_same_on_every_database(client, ordering, expected):
+    """By first day, then last; without a first day (undated, open start) after the
+    dated, without a last day after those with one. SQLite alone would put the nulls
+    first, PostgreSQL last."""
+    from tests.factories import make_document
+
+    for number, edtf in enumerate(reversed(CHRONOLOGICAL)):
+        make_document(slug=f"d{number}", date=edtf, published=True)
+    data = gql(client, f"{{ documents(ordering: {ordering}) {{ results {{ date {{ edtf }} }} }} }}")
+    dates = [(d["date"] or {"edtf": ""})["edtf"] for d in data["documents"]["results"]]
+    assert dates == expected

@@ -5,14 +5,28 @@ from __future__ import annotations
 import strawberry_django
 from strawberry_django import Ordering
 
-from archive import models
+from archive import dates, models
 
 NAME = "By name."
-DATE = "By date: by the first day it can mean, then by the last."
+DATE = (
+    "By date: by the first day it can mean, then by the last; records without a first "
+    "day (undated, or open at the start) after the others."
+)
 
 
 def by_date(field: str, value: Ordering, prefix: str) -> list:
-    return [value.resolve(f"{prefix}{field}_earliest"), value.resolve(f"{prefix}{field}_latest")]
+    """``dates.chronological``: undated records after the dated ones, on every database.
+
+    ASC and DESC are the order the index serves. The NULLS_FIRST / NULLS_LAST
+    variants say where records without a first (or last) day go, and are
+    sorted.
+    """
+    keys = dates.chronological(field, prefix, descending="DESC" in value.name)
+    if "NULLS_FIRST" in value.name:
+        keys[0::2] = [key.expression.desc() for key in keys[0::2]]
+    elif "NULLS_LAST" in value.name:
+        keys[0::2] = [key.expression.asc() for key in keys[0::2]]
+    return keys
 
 
 @strawberry_django.order_type(

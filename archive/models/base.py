@@ -113,16 +113,13 @@ def date_index(model: str, field: str) -> models.Index:
 
 
 def date_order_index(model: str, field: str) -> models.Index:
-    """The index of the API's order by date (earliest, latest, then slug: see
-    archive/graphql/ordering.py): a page is read off it in order, where with
-    the one-column index the ties (all the undated records, every "1941")
-    were gathered and sorted first. A model whose list orders by the date
-    lists it.
+    """The index of the API's order by date (``dates.chronological``, then slug):
+    a page is read off it in order, on SQLite and PostgreSQL, where with the
+    one-column index the ties (all the undated records, every "1941") were
+    gathered and sorted first. A model whose list orders by the date lists it.
     """
-    return models.Index(
-        fields=[f"{field}_earliest", f"{field}_latest", "slug"],
-        name=f"{model}_{field}_order_idx",
-    )
+    keys = [key.expression for key in dates.chronological(field)]
+    return models.Index(*keys, models.F("slug"), name=f"{model}_{field}_order_idx")
 
 
 def set_bounds(row, field: str, date) -> None:

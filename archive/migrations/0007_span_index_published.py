@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0007_date_order_indexes'),
+        ('archive', '0006_date_spans'),
     ]
 
     operations = [
