@@ -9,10 +9,12 @@ template that could itself need the database.
 
 import logging
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
+from archive.database_errors import database_unavailable
+
 logger = logging.getLogger("project.unavailable")
+
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Archive briefly unavailable</title></head>
@@ -31,7 +33,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not database_unavailable(exception):
             return None
         logger.warning(
             "%s %s while the database is unavailable: %s", request.method, request.path, exception

@@ -19,7 +19,6 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from graphql import BREAK, GraphQLError, NoSchemaIntrospectionCustomRule, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
@@ -35,6 +34,7 @@ from strawberry_django.pagination import OffsetPaginated
 
 from archive import as_of as as_of_reads
 from archive import models
+from archive.database_errors import database_unavailable
 from archive.graphql import past
 from archive.graphql import search as api_search
 from archive.graphql.descriptions import describe_generated
@@ -177,7 +177,7 @@ def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    if isinstance(original, OperationalError | InterfaceError):
+    if database_unavailable(original):
         # A database restart or outage: expected, and said as such (views.py makes it a 503).
         logger.warning("GraphQL request while the database is unavailable: %s", original)
     else:
@@ -191,7 +191,7 @@ class ArchiveMaskErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        if isinstance(error.original_error, OperationalError | InterfaceError):
+        if database_unavailable(error.original_error):
             masked.message = DATABASE_UNAVAILABLE
         return masked
 
