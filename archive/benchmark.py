@@ -11,6 +11,7 @@ count and the peak memory of one run (``tracemalloc``).
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import statistics
 import time
@@ -329,6 +330,10 @@ def run_baseline(case: Case) -> dict:
 
 def measure(name: str, function: Callable[[], object], repeat: int) -> Measure:
     function()  # warm caches (query plans, imports)
+    # What is loaded stays out of the collector's way, as in a gunicorn worker
+    # (project/gunicorn.conf.py freezes the app before forking them).
+    gc.collect()
+    gc.freeze()
     queries = []
     # Counted as they run: CaptureQueriesContext loses them when a request
     # through the test client resets the connection's query log.

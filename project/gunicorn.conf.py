@@ -51,11 +51,13 @@ the GraphQL schema) and the static files' manifest there, which Django
 would otherwise load on each worker's first request. It is safe here:
 loading the app opens no database or cache connection, and :func:`pre_fork`
 closes any the master may hold so that no worker inherits one (Redis's
-client reconnects after a fork by itself). With it, ``kill -HUP`` reloads
+client reconnects after a fork by itself), and freezes what is loaded out of
+the garbage collector's way (``gc.freeze``). With it, ``kill -HUP`` reloads
 the configuration but not the code: restart the service to deploy new code.
 """
 
 import datetime
+import gc
 import os
 import sys
 
@@ -214,3 +216,10 @@ def pre_fork(server, worker):
     # A database connection the master held would be shared by every worker
     # forked from it: close it (importing the app opens none).
     connections.close_all()
+    # Everything loaded so far (Django, the admin, the schema: some 150,000
+    # objects) lives as long as the worker. Frozen, the collector leaves it out
+    # of every collection: a worker's full collections no longer walk it (in
+    # the benchmark's process, the 95th percentile of a 100-document page fell
+    # from about 120 to 50 ms), and they no longer write to the pages the
+    # workers share with the master. Python's recipe for servers that fork.
+    gc.freeze()
