@@ -1,6 +1,8 @@
 """The fast execution of plain fields (archive/graphql/execution.py) answers exactly
 what graphql-core and strawberry-django answer the ordinary way."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
@@ -230,3 +232,61 @@ def test_a_query_text_seen_before_is_not_validated_again(maisky, monkeypatch):
     first, second = run(wrong), run(wrong)
     assert first == second == (None, [("Cannot query field 'nam' on type 'Person'.", None)])
     assert len(validated) == 2
+
+
+@pytest.mark.django_db
+def test_generated_queries_answer_the_same_both_ways(demo):
+    """Queries generated from the schema (hypothesis-graphql, steered to demo slugs and
+    words as bin/fuzz does), each answered the fast way and the ordinary way: the same
+    data and the same errors, every time."""
+    import random
+
+    from graphql import parse, print_ast
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis_graphql import nodes, queries
+
+    from tests.fuzzing import _steer
+
+    graphql_schema = schema._schema
+    scalars = {
+        "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
+        "DateTime": st.datetimes(timezones=st.just(datetime.UTC)).map(
+            lambda moment: nodes.String(moment.isoformat())
+        ),
+    }
+    ordinary = {
+        "extensions": tuple(
+            DjangoOptimizerExtension if extension is FieldOptimizer else extension
+            for extension in schema.extensions
+        ),
+        "execution_context_class": StrawberryGraphQLCoreExecutionContext,
+    }
+    fast = {name: getattr(schema, name) for name in ordinary}
+    compared = []
+
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(query=queries(graphql_schema, custom_scalars=scalars), seed=st.integers(0, 2**16))
+    def both_ways(query, seed):
+        steered = print_ast(_steer(parse(query), graphql_schema, random.Random(seed)))
+        answers = []
+        try:
+            for way in (fast, ordinary):
+                for name, value in way.items():
+                    setattr(schema, name, value)
+                answers.append(run(steered))
+        finally:
+            for name, value in fast.items():
+                setattr(schema, name, value)
+        assert answers[0] == answers[1], steered
+        compared.append(answers[0][0] is not None)
+
+    both_ways()
+    # Many are refused (cost, depth, values no record has): enough answer data.
+    assert len(compared) == 150 and sum(compared) >= 30
