@@ -46,7 +46,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.html_forms import FormFields
+from archive.processes import clean_environment, free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -349,12 +349,6 @@ class Run:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _pg_admin():
     import psycopg
 
@@ -404,9 +398,7 @@ def drop_database(run: Run) -> None:
 
 def server_environment(run: Run) -> dict:
     """Production settings, plain HTTP on the loopback (nobody else can reach it)."""
-    own = ("DATABASE_URL", "REDIS_URL", "DJANGO_", "GRAPHQL_", "WEB_CONCURRENCY", "GUNICORN_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(own) and k != "BIND"}
-    env.update(
+    env = clean_environment(
         DATABASE_URL=run.database_url,
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=f"loadtest-{run.run_id}-" + secrets.token_urlsafe(50),
@@ -519,19 +511,6 @@ def start_gunicorn(run: Run) -> None:
                 return
         time.sleep(0.3)
     raise RuntimeError("gunicorn was not healthy within a minute")
-
-
-def _stop_process_group(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def workers(run: Run) -> list[int]:
@@ -1222,7 +1201,7 @@ def run_load(options: Options) -> int:
                 print("Other test runs are still using PostgreSQL after 10 minutes; not starting.")
                 return 2
         prepare_database(run)
-        run.port = _free_port()
+        run.port = free_port()
         setup_django(run)
         prepare_archive(run)
         (directory / "plan.json").write_text(json.dumps(run.plan))
@@ -1285,11 +1264,11 @@ def run_load(options: Options) -> int:
         run.stop_probing.set()
         for thread in threads:
             thread.join(timeout=60)
-        _stop_process_group(locust)
+        stop(locust)
         if archivist_process.poll() is None:
             archivist_process.kill()
         run.note("Load over; checking every save against the database")
-        _stop_process_group(run.gunicorn)
+        stop(run.gunicorn)
         if pg_stopped and not _pg_ready():
             subprocess.run([*_cluster(), "start"], check=False)
         saves_made = [json.loads(line) for line in saves_path.read_text().splitlines() if line]
@@ -1313,10 +1292,10 @@ def run_load(options: Options) -> int:
         return 0 if passed else 1
     finally:
         run.stop_probing.set()
-        _stop_process_group(locust)
+        stop(locust)
         if archivist_process is not None and archivist_process.poll() is None:
             archivist_process.kill()
-        _stop_process_group(run.gunicorn)
+        stop(run.gunicorn)
         if pg_stopped:
             while not _pg_ready():
                 run.note("PostgreSQL is not running: starting it")

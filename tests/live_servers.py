@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,9 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+# Shared with bin/loadtest (archive/loadtest.py); imported from here by the tests.
+from archive.processes import OWN_SETTINGS, clean_environment, free_port, stop  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -42,46 +43,6 @@ def fresh_database(directory: Path, prefix: str, configured: str | None) -> Iter
     finally:
         with psycopg.connect(maintenance, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-# The project's own settings: a server a test starts gets none of the test run's,
-# only those the test gives it.
-OWN_SETTINGS = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "DJANGO_",
-    "GRAPHQL_",
-    "GUNICORN_",
-    "WEB_CONCURRENCY",
-    "BIND",
-    "FORWARDED_ALLOW_IPS",
-)
-
-
-def clean_environment(**values: str) -> dict:
-    """This process's environment without any of the project's settings, plus ``values``."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(OWN_SETTINGS)}
-    env.update(values)
-    return env
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's pick)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process started in a session of its own, and everything it started
-    (gunicorn's workers): politely, then for good."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # a worker left behind, or a master stuck
-    process.wait(timeout=10)
 
 
 class Gunicorn:
