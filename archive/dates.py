@@ -138,22 +138,31 @@ def span_class(earliest: datetime.date | None, latest: datetime.date | None) -> 
     return next((span for span, width in enumerate(SPAN_WIDTHS) if days <= width), OPEN_SPAN)
 
 
-def chronological(field: str, prefix: str = "", *, descending: bool = False) -> list:
+def chronological(
+    field: str, prefix: str = "", *, descending: bool = False, nulls_first: bool | None = None
+) -> list:
     """The order of records by their date ``field``: the one order by date, everywhere.
 
     By the first day the date can mean, then by the last. A date without a
     first day (undated, or open at the start: ``../1941``) comes after those
     with one, and among equal first days one without a last day (``1941/..``)
-    after those with one; descending is the exact reverse. Written out
-    (``IS NULL`` keys) because the databases disagree where nulls go: SQLite
-    puts them first, PostgreSQL last. ``models.base.date_order_index`` indexes
-    these same keys, so a page in this order is read off the index on both.
+    after those with one; descending is the exact reverse. ``nulls_first``
+    True or False puts the missing days first or last whatever the direction
+    (the API's ``ASC_NULLS_FIRST``…). Written out (``IS NULL`` keys) because
+    the databases disagree where nulls go: SQLite puts them first, PostgreSQL
+    last. ``models.base.date_order_index`` indexes the default keys, so a page
+    in this order is read off the index on both.
     """
+    missing_first = descending if nulls_first is None else nulls_first
     keys = []
     for bound in ("earliest", "latest"):
         column = F(f"{prefix}{field}_{bound}")
-        keys += [IsNull(column, True), column]
-    return [key.desc() if descending else key.asc() for key in keys]
+        missing = IsNull(column, True)
+        keys += [
+            missing.desc() if missing_first else missing.asc(),
+            column.desc() if descending else column.asc(),
+        ]
+    return keys
 
 
 def overlaps(

@@ -21,12 +21,10 @@ def by_date(field: str, value: Ordering, prefix: str) -> list:
     variants say where records without a first (or last) day go, and are
     sorted.
     """
-    keys = dates.chronological(field, prefix, descending="DESC" in value.name)
-    if "NULLS_FIRST" in value.name:
-        keys[0::2] = [key.expression.desc() for key in keys[0::2]]
-    elif "NULLS_LAST" in value.name:
-        keys[0::2] = [key.expression.asc() for key in keys[0::2]]
-    return keys
+    nulls_first = {"NULLS_FIRST": True, "NULLS_LAST": False}.get(value.name.partition("_")[2])
+    return dates.chronological(
+        field, prefix, descending=value.name.startswith("DESC"), nulls_first=nulls_first
+    )
 
 
 @strawberry_django.order_type(
