@@ -54,14 +54,21 @@ QUERIES = [
 ]
 
 
+def stock_execution() -> dict:
+    """The schema's attributes with which strawberry and strawberry-django execute it
+    out of the box: their optimizer, their execution context."""
+    return {
+        "extensions": tuple(
+            DjangoOptimizerExtension if extension is FieldOptimizer else extension
+            for extension in schema.extensions
+        ),
+        "execution_context_class": StrawberryGraphQLCoreExecutionContext,
+    }
+
+
 def ordinary_execution(monkeypatch):
-    """The schema as strawberry and strawberry-django execute it out of the box."""
-    extensions = tuple(
-        DjangoOptimizerExtension if extension is FieldOptimizer else extension
-        for extension in schema.extensions
-    )
-    monkeypatch.setattr(schema, "extensions", extensions)
-    monkeypatch.setattr(schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
+    for name, value in stock_execution().items():
+        monkeypatch.setattr(schema, name, value)
 
 
 def run(query: str, variables: dict | None = None):
@@ -255,13 +262,7 @@ def test_generated_queries_answer_the_same_both_ways(demo):
             lambda moment: nodes.String(moment.isoformat())
         ),
     }
-    ordinary = {
-        "extensions": tuple(
-            DjangoOptimizerExtension if extension is FieldOptimizer else extension
-            for extension in schema.extensions
-        ),
-        "execution_context_class": StrawberryGraphQLCoreExecutionContext,
-    }
+    ordinary = stock_execution()
     fast = {name: getattr(schema, name) for name in ordinary}
     compared = []
 

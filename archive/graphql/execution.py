@@ -103,8 +103,9 @@ def fast_path(field: GraphQLField) -> tuple | None:
     (LEAF, serialize, nullable): a plain leaf. (LINK, foreign_key): a link to
     one record (``signatory.person``) that strawberry-django reads from the
     instance's cache, where the optimizer's prefetch put it, visibility
-    applied. Worked out once per field definition and kept on it: definitions
-    live as long as the schema.
+    applied. (ROWS, cache_name): a list of rows (``document.parties``) the
+    optimizer prefetched. Worked out once per field definition and kept on
+    it: definitions live as long as the schema.
     """
     plan = getattr(field, "_archive_fast_path", _UNKNOWN)
     if plan is _UNKNOWN:
@@ -117,8 +118,8 @@ def _plan(field: GraphQLField) -> tuple | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField):
         return None
-    leaf_type = get_nullable_type(field.type)
     if definition.is_basic_field and not field.args:
+        leaf_type = get_nullable_type(field.type)
         if is_leaf_type(leaf_type):
             return (LEAF, leaf_type.coerce_output_value, not is_non_null_type(field.type))
         return None
