@@ -566,3 +566,23 @@ def test_the_migration_fills_the_span_of_rows_saved_before_it():
     assert Event.objects.get(pk=event.pk).date_span == 2
     assert Event.objects.get(pk=undated.pk).date_span is None
     assert set(Event.history.filter(id=event.pk).values_list("date_span", flat=True)) == {2}
+
+
+@pytest.mark.django_db
+def test_the_span_index_holds_every_key_of_the_order_by_date():
+    """A page of a date range in date order is sorted from the span index: the
+    range's matches are ordered (``dates.chronological``, then slug) without
+    reading their rows, only the page's."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL gathers the matches' rows in a bitmap heap scan whatever the index")
+    make_event(date="1941-07-30")
+    queryset = (
+        Event.objects.filter(dates.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)), published=True)
+        .order_by(*dates.chronological("date"), "slug")
+        .values_list("pk", flat=True)[:20]
+    )
+    plan = query_plan(queryset, "seqscan")
+    assert plan.count("USING COVERING INDEX event_date_span_idx") == 5, plan
+    assert " USING INDEX " not in plan, plan

