@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.lookups import IsNull
 from edtf.parser import parser_classes as edtf_classes
 from edtf.parser.grammar import level0Expression, level1Expression
@@ -178,29 +178,110 @@ def overlaps(
     no date at all never matches. Either end of the range may be omitted.
 
     With both ends given, the dates of each span class are looked for only
-    where they can begin (see ``SPAN_WIDTHS``): the same answer, from an
-    index instead of a scan.
+    where they can begin (see ``SPAN_WIDTHS``, :class:`Overlaps`): the same
+    answer, from an index instead of a scan.
     """
     if start is None or end is None:
         return _open_overlap(field, start, end, prefix)
-    column = f"{prefix}{field}"
-    bounded = Q()
-    for span, width in enumerate(SPAN_WIDTHS):
-        bounded |= Q(
-            **{
-                f"{column}_span": span,
-                f"{column}_earliest__gte": _days_before(start, width),
-                f"{column}_earliest__lte": end,
-                f"{column}_latest__gte": start,
-            }
-        )
-    # A date of the open class has a bound missing, never both dates missing (an
-    # undated row has no span): the rule needs no look at the date itself, and
-    # the (span, earliest, latest, published) index answers it alone.
-    open_ended = Q(**{f"{column}_span": OPEN_SPAN})
-    open_ended &= Q(**{f"{column}_latest__gte": start}) | Q(**{f"{column}_latest__isnull": True})
-    open_ended &= Q(**{f"{column}_earliest__lte": end}) | Q(**{f"{column}_earliest__isnull": True})
-    return bounded | open_ended
+    return Q(Overlaps(f"{prefix}{field}", start, end))
+
+
+# Which bounds the dates of each arm of :class:`Overlaps` have: True every
+# date, False none, None either. The order by date needs no key for what
+# cannot vary within an arm (:func:`arm_order`).
+ARM_BOUNDS = [(True, True)] * len(SPAN_WIDTHS) + [(True, None), (False, True)]
+
+
+class Overlaps(Expression):
+    """The overlap rule for a range with both ends, as one SQL condition.
+
+    An OR of arms that never find the same record: one per span class of
+    bounded dates (``earliest`` within the class's width before the range),
+    and the open class split into dates with a first day and dates without.
+    Each arm is one range of the span index, in date order within the arm;
+    ``archive.date_ranges`` counts and pages a range arm by arm (``arm``: this
+    arm alone).
+
+    Written as SQL rather than as ORM lookups: it is the same SQL on SQLite
+    and PostgreSQL, and compiling 30 lookups took longer than running the
+    query on a small archive (0.9 ms a statement, twice a request).
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(
+        self, field: str, start: datetime.date, end: datetime.date, arm: int | None = None
+    ):
+        super().__init__(output_field=BooleanField())
+        self.date_field, self.start, self.end, self.arm = field, start, end, arm
+        self.columns: list = []
+
+    def __repr__(self):
+        return f"Overlaps({self.date_field!r}, {self.start}, {self.end}, arm={self.arm})"
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        clone = self.copy()
+        clone.columns = [
+            F(f"{self.date_field}_{bound}").resolve_expression(query, allow_joins, reuse, summarize)
+            for bound in ("span", "earliest", "latest")
+        ]
+        return clone
+
+    def for_arm(self, arm: int) -> Overlaps:
+        """This condition narrowed to one arm (columns already resolved)."""
+        clone = self.copy()
+        clone.arm = arm
+        return clone
+
+    def arms(self, compiler, connection) -> list[tuple[str, list]]:
+        span, earliest, latest = (compiler.compile(column)[0] for column in self.columns)
+        date = connection.ops.adapt_datefield_value
+        start, end = date(self.start), date(self.end)
+        arms = [
+            (
+                f"{span} = {number} AND {earliest} >= %s AND {earliest} <= %s AND {latest} >= %s",
+                [date(_days_before(self.start, width)), end, start],
+            )
+            for number, width in enumerate(SPAN_WIDTHS)
+        ]
+        # A date of the open class has a bound missing, never both (an undated
+        # row has no span): the rule needs no look at the date itself.
+        open_ended = f"{span} = {OPEN_SPAN}"
+        ends = f"({latest} >= %s OR {latest} IS NULL)"
+        arms.append((f"{open_ended} AND {earliest} <= %s AND {ends}", [end, start]))
+        arms.append((f"{open_ended} AND {earliest} IS NULL AND {latest} >= %s", [start]))
+        return arms
+
+    def as_sql(self, compiler, connection):
+        arms = self.arms(compiler, connection)
+        if self.arm is not None:
+            arms = [arms[self.arm]]
+        sql = " OR ".join(f"({arm})" for arm, _ in arms)
+        return f"({sql})", [param for _, params in arms for param in params]
+
+
+def arm_order(arm: int, field: str, *, descending: bool = False) -> list:
+    """:func:`chronological` for the dates of one arm of :class:`Overlaps`, without
+    the keys that are the same for all of them: the order of the span index."""
+    keys = chronological(field, descending=descending)
+    kept = []
+    for present, (missing_key, bound_key) in zip(
+        ARM_BOUNDS[arm], (keys[0:2], keys[2:4]), strict=True
+    ):
+        if present is None:
+            kept.append(missing_key)
+        if present is not False:
+            kept.append(bound_key)
+    return kept
 
 
 def _days_before(day: datetime.date, days: int) -> datetime.date:

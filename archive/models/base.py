@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords, HistoricForeignKey
 
 from archive import dates, search
+from archive.date_ranges import DateRangeQuerySet
 
 
 class ArchiveHistory(HistoricalRecords):
@@ -189,7 +190,7 @@ class DatedMixin:
         self.derive_dates(report_invalid=False)
 
 
-class SlugManager(models.Manager):
+class SlugManager(models.Manager.from_queryset(DateRangeQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

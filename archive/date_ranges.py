@@ -1,0 +1,188 @@
+"""Records in a date range, counted and paged in date order one span class at a time.
+
+A range with both ends is a ``dates.Overlaps`` condition: an OR of arms, one
+per span class, that never find the same record. A database answers an OR by
+gathering every match (1,517 events overlap July and August 1941 in an archive
+of 100,000 documents, 45 in one of 1,000), then counts them, or sorts them all
+to keep a page: work that grows with the archive. But each arm alone is one
+range of the (span, earliest, latest, slug) index, in date order. So a
+queryset whose filter holds every record to a range:
+
+* counts the arms one by one in one statement (``UNION ALL``): index ranges
+  counted, no set of row ids built to merge them;
+* reads a page ``[offset:offset + limit]`` in date order from the first
+  ``offset + limit`` records of each arm, read off the index in order (the
+  page's records are among them, whatever the other filters), then orders
+  those few.
+
+The answers are those of the plain query (``tests/test_date_ranges.py``
+compares them); only the work differs. Whatever the shortcut was not worked
+out for takes the plain query: a range ORed or negated, another order, a
+``values()`` or grouped query, DISTINCT, a deep page.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections, models
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy, RawSQL
+from django.db.models.lookups import Exact
+from django.db.models.sql import Query
+from django.db.models.sql.where import AND, WhereNode
+
+from archive import dates
+
+# A page ending past this many records reads offset + limit records of each
+# arm; one sort of all the matches is cheaper by then.
+DEEPEST_PAGE_END = 1000
+
+
+class DateRangeQuerySet(models.QuerySet):
+    """The queryset of every record model: a date range's count and page by arm."""
+
+    _page_found = False  # the page read by arms: a plain query, no range left in it
+
+    def count(self) -> int:
+        if self._result_cache is not None or self.query.is_sliced:
+            return super().count()
+        arms = self._arms()
+        if arms is None:
+            return super().count()
+        selects = [arms.select(arm) for arm in range(len(dates.ARM_BOUNDS))]
+        sql, params = arms.union(selects)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) arms", params)
+            return cursor.fetchone()[0]
+
+    def _fetch_all(self):
+        if self._page_found or self._result_cache is not None:
+            return super()._fetch_all()
+        if (page := self._page_by_arms()) is not None:
+            page._fetch_all()
+            self._result_cache = page._result_cache
+            self._prefetch_done = page._prefetch_done
+        super()._fetch_all()
+
+    def _arms(self) -> Arms | None:
+        """This queryset as arms of its range, or None where they would not add up
+        to it (or the range is not a condition of the whole)."""
+        if self._fields is not None:  # values(): rows of a GROUP BY, or of a subquery
+            return None
+        query = self.query
+        if query.combinator or query.distinct or query.group_by is not None:
+            return None
+        path = _range_path(query.where)
+        if path is None:
+            return None
+        base = query.clone()  # its WHERE tree too: the range is taken out of the copy
+        base.clear_limits()
+        node = base.where
+        for index in path[:-1]:
+            node = node.children[index]
+        overlaps = node.children.pop(path[-1]).lhs
+        if overlaps.columns[0].alias != query.base_table:
+            return None
+        if any(count for alias, count in base.alias_refcount.items() if alias != query.base_table):
+            return None  # a filter through a join: the arms below read one table
+        try:
+            return Arms(base, overlaps, self.db)
+        except (EmptyResultSet, FullResultSet):
+            return None  # nothing or everything else: the plain query says it as well
+
+    def _page_by_arms(self) -> DateRangeQuerySet | None:
+        """The page this queryset slices, found among the first records of each arm."""
+        query = self.query
+        if not query.is_sliced or query.high_mark is None or query.high_mark > DEEPEST_PAGE_END:
+            return None
+        if not query.standard_ordering or len(query.order_by) < 4:
+            return None
+        arms = self._arms()
+        if arms is None:
+            return None
+        order = list(query.order_by)
+        for descending in (False, True):
+            if order[:4] == dates.chronological(arms.field, descending=descending):
+                break
+        else:
+            return None
+        firsts, orders = [], {}
+        for arm, bounds in enumerate(dates.ARM_BOUNDS):
+            if bounds not in orders:  # arms whose dates have the same bounds share an order
+                keys = [*dates.arm_order(arm, arms.field, descending=descending), *order[4:]]
+                orders[bounds] = arms.order_by(keys)
+            if orders[bounds] is None:
+                return None
+            firsts.append(arms.select(arm, orders[bounds], query.high_mark))
+        page = self._chain()
+        page.query = arms.base
+        page.query.add_q(Q(pk__in=RawSQL(*arms.union(firsts))))
+        page.query.set_limits(query.low_mark, query.high_mark)
+        page._page_found = True
+        return page
+
+
+class Arms:
+    """The SELECTs of the arms of a range: the query's other conditions, compiled
+    once, with each arm's condition, order and limit written around them."""
+
+    def __init__(self, base: Query, overlaps: dates.Overlaps, using: str):
+        self.base, self.field = base, overlaps.date_field
+        self.compiler = base.get_compiler(using)
+        self.where, self.where_params = self.compiler.compile(base.where)
+        self.arm_conditions = overlaps.arms(self.compiler, self.compiler.connection)
+        quote = self.compiler.quote_name_unless_alias
+        self.table = quote(base.base_table)
+        self.pk = f"{self.table}.{quote(base.model._meta.pk.column)}"
+
+    def select(self, arm: int, order_by=None, limit: int | None = None) -> tuple[str, list]:
+        """SELECT the pk of the records of one arm (``order_by``: compiled by
+        :meth:`order_by`; the first ``limit``)."""
+        condition, params = self.arm_conditions[arm]
+        sql = f"SELECT {self.pk} FROM {self.table} WHERE ({condition})"
+        if self.where:
+            sql += f" AND ({self.where})"
+        params = [*params, *self.where_params]
+        if order_by is not None:
+            sql += f" ORDER BY {order_by[0]}"
+            params += order_by[1]
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return sql, params
+
+    def order_by(self, order: list) -> tuple[str, list] | None:
+        """``order`` (OrderBy expressions, or names of this table's columns) as an
+        ORDER BY clause; None for anything else (a related field, random…)."""
+        keys, params = [], []
+        for key in order:
+            if isinstance(key, str) and key.lstrip("-").isidentifier() and "__" not in key:
+                key = F(key[1:]).desc() if key.startswith("-") else F(key).asc()
+            if not isinstance(key, OrderBy):
+                return None
+            key_sql, key_params = self.compiler.compile(key.resolve_expression(self.base))
+            keys.append(key_sql)
+            params += key_params
+        return ", ".join(keys), params
+
+    @staticmethod
+    def union(selects: list[tuple[str, list]]) -> tuple[str, list]:
+        # Each in a subquery of its own: SQLite refuses ORDER BY and LIMIT in the
+        # arms of a bare UNION.
+        sql = " UNION ALL ".join(f"SELECT * FROM ({select}) arm" for select, _ in selects)
+        return sql, [param for _, params in selects for param in params]
+
+
+def _range_path(where: WhereNode) -> list[int] | None:
+    """Where in ``where`` the first ``Overlaps`` condition ANDed to the rest is: the
+    index of each child to descend to; None if there is none."""
+    if where.connector != AND or where.negated:
+        return None
+    for index, child in enumerate(where.children):
+        if isinstance(child, WhereNode):
+            if (path := _range_path(child)) is not None:
+                return [index, *path]
+        elif (
+            isinstance(child, Exact) and isinstance(child.lhs, dates.Overlaps) and child.rhs is True
+        ):
+            return [index]
+    return None

@@ -1,0 +1,165 @@
+"""A date range counted and paged by arm (archive.date_ranges) gives the plain query's answers.
+
+The plain answers come from Django's own ``QuerySet.count`` and from
+``iterator()``, which read the whole match set the ordinary way.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from archive import dates, generator, visibility
+from archive.date_ranges import DEEPEST_PAGE_END
+from archive.models import Document, Event
+from tests.factories import make_event
+from tests.test_dates import OVERLAP_DATES
+
+D = datetime.date
+RANGES = [
+    (D(1941, 7, 1), D(1941, 8, 31)),
+    (D(1941, 7, 30), D(1941, 7, 30)),
+    (D(1900, 1, 1), D(1999, 12, 31)),
+    (D(1650, 1, 1), D(1700, 12, 31)),
+    (D(1, 1, 1), D(9999, 12, 31)),
+    (D(1942, 1, 1), D(1941, 1, 1)),  # an empty range
+]
+ORDERS = {
+    "date": [*dates.chronological("date"), "slug"],
+    "date, descending": [*dates.chronological("date", descending=True), "-slug"],
+}
+PAGES = [(0, 1), (0, 20), (3, 10), (40, 60), (0, 100)]
+
+
+@pytest.fixture
+def archive(db):
+    """A generated archive (every kind of date, open-ended events among them), and
+    the overlap test's dates three times over: ties broken by slug alone."""
+    generator.generate(300, seed=7)
+    for copy in range(3):
+        for number, edtf in enumerate(OVERLAP_DATES):
+            make_event(slug=f"tie-{number}-{copy}", date=edtf, published=number % 4 != 1)
+
+
+def public_events(start, end):
+    return visibility.public_records(Event.objects.all()).filter(dates.overlaps("date", start, end))
+
+
+def plain_page(queryset, offset, end):
+    return [row.pk for row in queryset.iterator()][offset:end]
+
+
+def test_the_arms_give_the_plain_query_s_counts_and_pages(archive):
+    checked = 0
+    for start, end in RANGES:
+        events = public_events(start, end)
+        assert events.count() == QuerySet.count(events), (start, end)
+        for name, order in ORDERS.items():
+            ordered = events.order_by(*order)
+            for offset, stop in PAGES:
+                page = [row.pk for row in ordered[offset:stop]]
+                assert page == plain_page(ordered, offset, stop), (start, end, name, offset)
+                checked += len(page)
+    assert checked > 500  # the ranges found records, not empty pages
+
+
+def test_other_filters_apply_within_every_arm(archive):
+    """A condition beside the range (a kind, a text search) narrows each arm's
+    first rows, so the page is still the first of what matches all of them."""
+    for start, end in RANGES[:4]:
+        for extra in (Q(kind="war"), Q(published=True) & ~Q(slug__startswith="tie-1")):
+            events = Event.objects.filter(dates.overlaps("date", start, end), extra)
+            assert events.count() == QuerySet.count(events)
+            ordered = events.order_by(*ORDERS["date"])
+            assert [e.pk for e in ordered[:5]] == plain_page(ordered, 0, 5)
+
+
+def test_documents_too(archive):
+    start, end = D(1939, 1, 1), D(1941, 12, 31)
+    documents = Document.objects.filter(dates.overlaps("date", start, end), published=True)
+    ordered = documents.order_by(*dates.chronological("date"), "slug")
+    assert documents.count() == QuerySet.count(documents) > 0
+    assert [d.pk for d in ordered[:20]] == plain_page(ordered, 0, 20)
+
+
+def test_a_count_and_a_page_are_one_statement_each_over_the_arms(archive):
+    events = public_events(*RANGES[0])
+    with CaptureQueriesContext(connection) as queries:
+        total = events.count()
+        page = list(events.order_by(*ORDERS["date"])[:20])
+    assert total == QuerySet.count(events) and len(page) == 20
+    assert len(queries) == 2
+    arms = len(dates.ARM_BOUNDS)
+    assert [query["sql"].count(" UNION ALL ") for query in queries] == [arms - 1, arms - 1]
+    assert all(" OR " not in query["sql"].split("UNION ALL")[0] for query in queries)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(
+            lambda s, e: Event.objects.filter(dates.overlaps("date", s, e) | Q(kind="war")),
+            id="range ORed",
+        ),
+        pytest.param(
+            lambda s, e: Event.objects.exclude(dates.overlaps("date", s, e)), id="range negated"
+        ),
+        pytest.param(
+            lambda s, e: Event.objects.filter(dates.overlaps("date", s, e)).distinct(),
+            id="distinct",
+        ),
+        pytest.param(
+            lambda s, e: (
+                Event.objects.filter(dates.overlaps("date", s, e), place__name="x")
+                | Event.objects.filter(slug="tie-0-0")
+            ),
+            id="querysets ORed",
+        ),
+        pytest.param(
+            lambda s, e: Event.objects.filter(dates.overlaps("date", s, end=None)),
+            id="one end only",
+        ),
+    ],
+)
+def test_what_the_arms_do_not_add_up_to_takes_the_plain_query(archive, make):
+    events = make(*RANGES[0])
+    with CaptureQueriesContext(connection) as queries:
+        total = events.count()
+        page = [e.pk for e in events.order_by(*ORDERS["date"])[:20]]
+    assert total == QuerySet.count(events)
+    assert page == plain_page(events.order_by(*ORDERS["date"]), 0, 20)
+    assert not any("UNION ALL" in query["sql"] for query in queries)
+
+
+def test_another_order_or_a_deep_page_is_read_the_plain_way(archive):
+    events = public_events(*RANGES[2])
+    by_name = events.order_by("name", "slug")
+    deep = events.order_by(*ORDERS["date"])[DEEPEST_PAGE_END : DEEPEST_PAGE_END + 20]
+    with CaptureQueriesContext(connection) as queries:
+        by_name_page = [e.pk for e in by_name[:20]]
+        deep_page = [e.pk for e in deep]
+    assert by_name_page == plain_page(by_name, 0, 20)
+    assert deep_page == plain_page(
+        events.order_by(*ORDERS["date"]), DEEPEST_PAGE_END, DEEPEST_PAGE_END + 20
+    )
+    assert not any("UNION ALL" in query["sql"] for query in queries)
+
+
+def test_within_each_arm_the_index_order_is_the_order_by_date(archive):
+    """``dates.arm_order`` leaves out only keys that cannot vary within the arm: the
+    records of each arm come in the same order either way (open-ended dates with
+    the same first day, one with a last day and one without, among them)."""
+    for number, edtf in enumerate(["1800/..", "1800/1950", "1800-01-01/1960", "../1950"]):
+        make_event(slug=f"open-{number}", date=edtf)
+    for start, end in (RANGES[2], RANGES[4]):
+        for descending in (False, True):
+            slug = "-slug" if descending else "slug"
+            by_date = [*dates.chronological("date", descending=descending), slug]
+            for arm in range(len(dates.ARM_BOUNDS)):
+                rows = Event.objects.filter(dates.Overlaps("date", start, end, arm=arm))
+                by_arm = [*dates.arm_order(arm, "date", descending=descending), slug]
+                assert list(rows.order_by(*by_arm).values_list("pk", flat=True)) == list(
+                    rows.order_by(*by_date).values_list("pk", flat=True)
+                ), (start, end, descending, arm)
