@@ -570,9 +570,10 @@ def test_the_migration_fills_the_span_of_rows_saved_before_it():
 
 @pytest.mark.django_db
 def test_the_span_index_holds_every_key_of_the_order_by_date():
-    """A page of a date range in date order is sorted from the span index: the
-    range's matches are ordered (``dates.chronological``, then slug) without
-    reading their rows, only the page's."""
+    """Every key of the order by date (``dates.chronological``, then slug) is in the
+    span index: a query the arms of ``archive.date_ranges`` leave to the plain
+    plan (here a ``values()`` page) sorts the range's matches without reading
+    their rows."""
     from django.db import connection
 
     if connection.vendor != "sqlite":

@@ -101,14 +101,13 @@ def date_bounds() -> tuple[models.DateField, models.DateField, models.PositiveSm
 
 
 def date_index(model: str, field: str) -> models.Index:
-    """The index that makes a date-range filter a range scan (see ``dates.overlaps``).
+    """The index that makes a date-range filter a range scan (see ``dates.Overlaps``).
 
-    With ``published``, the public API's filter is answered from the index
-    alone: counting the matches reads no row (SQLite, 1,517 events of 50,000:
-    2.6 → 0.7 ms). With ``slug`` too it holds every key of the order by date
-    (``dates.chronological``, then slug): SQLite sorts the matches from the
-    index and reads from the table only the rows of the page (the same page
-    of 20: 4.0 → 1.6 ms; PostgreSQL, which sorts heap rows, unchanged).
+    Within one span class it is in date order, then slug: each arm of a range
+    is read off it in the order by date, and a page needs only the first
+    records of each (``archive.date_ranges``). With ``published``, the public
+    API's filter is answered from the index alone: counting the matches reads
+    no row.
     """
     return models.Index(
         fields=[f"{field}_span", f"{field}_earliest", f"{field}_latest", "slug", "published"],
