@@ -15,17 +15,11 @@ from archive import dates, generator, visibility
 from archive.date_ranges import DEEPEST_PAGE_END
 from archive.models import Document, Event
 from tests.factories import make_event
-from tests.test_dates import OVERLAP_DATES
+from tests.test_dates import OVERLAP_DATES, OVERLAP_RANGES
 
 D = datetime.date
-RANGES = [
-    (D(1941, 7, 1), D(1941, 8, 31)),
-    (D(1941, 7, 30), D(1941, 7, 30)),
-    (D(1900, 1, 1), D(1999, 12, 31)),
-    (D(1650, 1, 1), D(1700, 12, 31)),
-    (D(1, 1, 1), D(9999, 12, 31)),
-    (D(1942, 1, 1), D(1941, 1, 1)),  # an empty range
-]
+# Ranges by index below: 0 July–August 1941, 2 the 1900s, 4 every day there is.
+RANGES = [*OVERLAP_RANGES, (D(1650, 1, 1), D(1700, 12, 31))]
 ORDERS = {
     "date": [*dates.chronological("date"), "slug"],
     "date, descending": [*dates.chronological("date", descending=True), "-slug"],
