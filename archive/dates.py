@@ -243,12 +243,21 @@ class Overlaps(Expression):
         return clone
 
     def arms(self, compiler, connection) -> list[tuple[str, list]]:
+        """Each arm's SQL condition and parameters, in the order of ``ARM_BOUNDS``."""
         span, earliest, latest = (compiler.compile(column)[0] for column in self.columns)
         date = connection.ops.adapt_datefield_value
         start, end = date(self.start), date(self.end)
+
+        def known(*columns) -> str:
+            # Every column compared is also said to be there, so that an arm is
+            # false, never unknown (SQL NULL), for an undated row: NOT of the rule
+            # (the API's NOT, exclude()) is then its exact complement.
+            return " AND ".join(f"{column} IS NOT NULL" for column in columns)
+
         arms = [
             (
-                f"{span} = {number} AND {earliest} >= %s AND {earliest} <= %s AND {latest} >= %s",
+                f"{span} = {number} AND {earliest} >= %s AND {earliest} <= %s"
+                f" AND {latest} >= %s AND {known(span, earliest, latest)}",
                 [date(_days_before(self.start, width)), end, start],
             )
             for number, width in enumerate(SPAN_WIDTHS)
@@ -257,8 +266,18 @@ class Overlaps(Expression):
         # row has no span): the rule needs no look at the date itself.
         open_ended = f"{span} = {OPEN_SPAN}"
         ends = f"({latest} >= %s OR {latest} IS NULL)"
-        arms.append((f"{open_ended} AND {earliest} <= %s AND {ends}", [end, start]))
-        arms.append((f"{open_ended} AND {earliest} IS NULL AND {latest} >= %s", [start]))
+        arms.append(
+            (
+                f"{open_ended} AND {earliest} <= %s AND {ends} AND {known(span, earliest)}",
+                [end, start],
+            )
+        )
+        arms.append(
+            (
+                f"{open_ended} AND {earliest} IS NULL AND {latest} >= %s AND {known(span, latest)}",
+                [start],
+            )
+        )
         return arms
 
     def as_sql(self, compiler, connection):

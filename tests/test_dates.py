@@ -587,3 +587,18 @@ def test_the_span_index_holds_every_key_of_the_order_by_date():
     plan = query_plan(queryset, "seqscan")
     assert plan.count("USING COVERING INDEX event_date_span_idx") == len(dates.ARM_BOUNDS), plan
     assert " USING INDEX " not in plan, plan
+
+
+@pytest.mark.django_db
+def test_outside_a_range_is_every_other_record_undated_ones_included():
+    """``exclude()`` (the API's ``NOT``) of a range is its exact complement: the
+    rule is never unknown (SQL NULL) for a record, not even an undated one."""
+    events = {make_event(slug=f"e{i}", date=edtf).pk for i, edtf in enumerate(OVERLAP_DATES)}
+    for start, end in OVERLAP_RANGES:
+        inside = set(
+            Event.objects.filter(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+        )
+        outside = set(
+            Event.objects.exclude(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+        )
+        assert inside | outside == events and not inside & outside, (start, end)

@@ -383,6 +383,29 @@ def test_events_of_july_and_august_1941_in_date_order(client, demo):
     }
 
 
+def test_not_a_range_is_every_other_event(client, demo):
+    """The range, NOT the range and an OR beside it: the counts add up (the range
+    read by span class, or not, gives the same records)."""
+    data = gql(
+        client,
+        """
+        {
+          all: events { totalCount }
+          inside: events(filters: {dateFrom: "1941-07-01", dateTo: "1941-08-31"}) { totalCount }
+          outside: events(filters: {NOT: {dateFrom: "1941-07-01", dateTo: "1941-08-31"}}) {
+            totalCount
+          }
+          insideOrAmnesty: events(
+            filters: {dateFrom: "1941-07-01", dateTo: "1941-08-31", OR: {kind: AMNESTY}}
+          ) { totalCount }
+        }
+        """,
+    )
+    counts = {name: page["totalCount"] for name, page in data.items()}
+    assert counts["inside"] == 6 and counts["insideOrAmnesty"] == 6
+    assert counts["outside"] == counts["all"] - 6 > 0
+
+
 @pytest.mark.parametrize(
     ("filters", "one_range"),
     [
