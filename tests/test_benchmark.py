@@ -123,3 +123,20 @@ def test_rounds_combine_into_the_median_of_each_figure():
         "median_ms": 3.0,
         "queries": 8,
     }
+
+
+def test_the_surname_searched_has_as_many_bearers_at_every_size():
+    """namesakes(): the first surname borne by that many public persons, else the
+    nearest; drafts do not count."""
+    from tests.factories import make_person
+
+    for number, (surname, bearers) in enumerate(
+        [("Nowak", 5), ("Kowal", 3), ("Lis", 3), ("Zima", 1), ("Adamczyk", 4)]
+    ):
+        for bearer in range(bearers):
+            make_person(slug=f"p{number}-{bearer}", name=f"Jan {surname}", published=True)
+    make_person(slug="draft", name="Jan Zima", published=False)
+    assert benchmark.namesakes(3) == "Kowal"
+    assert benchmark.namesakes(2) == "Kowal"  # 3 and 1 are as near: alphabetical order
+    assert benchmark.namesakes(1) == "Zima"
+    assert benchmark.namesakes(9) == "Nowak"
