@@ -1,7 +1,8 @@
 """The archive's data version: one number that every write advances.
 
-The GraphQL response cache (:mod:`archive.graphql.cache`) keys its entries on
-this number, so a write makes every cached response unreachable at once.
+The GraphQL response cache (:mod:`archive.graphql.cache`) and the remembered
+counts (:mod:`archive.counts`) key their entries on this number, so a write
+makes every cached response and count unreachable at once.
 
 Where it lives
     One row of :class:`DataVersion`, in the archive's database. The signal
@@ -208,3 +209,37 @@ def _raise_copy(number: int) -> None:
         copy = cache.get(CACHE_KEY)
         if copy is None or copy < number:
             cache.set(CACHE_KEY, number, CACHE_TIMEOUT)
+
+
+class CacheOutage:
+    """When the cache last failed in this process, for one of its users (the
+    response cache, the counts): one warning per outage, and the cache left
+    alone for ``RETRY_AFTER`` seconds, so that an unreachable cache does not
+    add its timeout to every request."""
+
+    RETRY_AFTER = 10  # seconds
+
+    def __init__(self, log: logging.Logger, user: str, meanwhile: str):
+        self._log, self._user, self._meanwhile = log, user, meanwhile
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def ongoing(self) -> bool:
+        return time.monotonic() < self._until
+
+    def started(self, error: Exception) -> None:
+        with self._lock:
+            warn = not self.ongoing()
+            self._until = time.monotonic() + self.RETRY_AFTER
+        if warn:
+            self._log.warning(
+                "%s is unavailable (%s: %s): %s for %s seconds before trying it again.",
+                self._user,
+                type(error).__name__,
+                error,
+                self._meanwhile,
+                self.RETRY_AFTER,
+            )
+
+    def reset(self) -> None:
+        self._until = 0.0

@@ -253,6 +253,8 @@ else:
     }
 GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", default=True)
 GRAPHQL_CACHE_TIMEOUT = int(os.environ.get("GRAPHQL_CACHE_TIMEOUT", "3600"))
+# Counts (a list's totalCount) remembered for the data version (archive.counts).
+COUNT_CACHE = env_bool("COUNT_CACHE", default=True)
 # Read the data version from the database on every request (one query by
 # primary key) instead of from the cache. Needed whenever the cache is not
 # shared by every process that writes: a local-memory cache learns only of the

@@ -1,5 +1,5 @@
 """Shared fixtures: staff users in each group, the demo data set, Ivan Maisky and the
-agreement he signed; no response cache."""
+agreement he signed; no response cache, no remembered counts."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,9 +15,10 @@ DEMO_FIXTURE = "fixtures/demo.json"
 def no_response_cache(settings):
     """Every request runs its query: tests count its SQL queries and see every write.
 
-    tests/test_graphql_cache.py turns the cache on.
+    tests/test_graphql_cache.py turns the cache on, tests/test_counts.py the counts.
     """
     settings.GRAPHQL_CACHE = False
+    settings.COUNT_CACHE = False
 
 
 def _staff(username: str, group: str | None = None, superuser: bool = False):

@@ -25,8 +25,6 @@ import functools
 import hashlib
 import json
 import logging
-import threading
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,8 +36,7 @@ from archive import data_version
 logger = logging.getLogger("archive.graphql.cache")
 
 KEY_PREFIX = "graphql:response:"
-# Seconds to answer uncached after the cache failed, before trying it again.
-RETRY_AFTER = 10
+RETRY_AFTER = data_version.CacheOutage.RETRY_AFTER
 
 
 @dataclass(frozen=True)
@@ -115,31 +112,4 @@ def store(key: str, entry: Entry) -> None:
         _outage.started(error)
 
 
-class _Outage:
-    """When the cache last failed in this process; one warning per outage."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._until = 0.0
-
-    def ongoing(self) -> bool:
-        return time.monotonic() < self._until
-
-    def started(self, error: Exception) -> None:
-        with self._lock:
-            warn = not self.ongoing()
-            self._until = time.monotonic() + RETRY_AFTER
-        if warn:
-            logger.warning(
-                "The GraphQL response cache is unavailable (%s: %s): answering uncached "
-                "for %s seconds before trying it again.",
-                type(error).__name__,
-                error,
-                RETRY_AFTER,
-            )
-
-    def reset(self) -> None:
-        self._until = 0.0
-
-
-_outage = _Outage()
+_outage = data_version.CacheOutage(logger, "The GraphQL response cache", "answering uncached")

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords, HistoricForeignKey
 
-from archive import dates, search
+from archive import counts, dates, search
 from archive.date_ranges import DateRangeQuerySet
 
 
@@ -189,7 +189,18 @@ class DatedMixin:
         self.derive_dates(report_invalid=False)
 
 
-class SlugManager(models.Manager.from_queryset(DateRangeQuerySet)):
+class RecordQuerySet(DateRangeQuerySet):
+    """The queryset of every record model: a date range counted and paged by span
+    class (``archive.date_ranges``), and counts remembered for the data version
+    (``archive.counts``)."""
+
+    def count(self) -> int:
+        if self._result_cache is not None or self.query.is_sliced:
+            return super().count()
+        return counts.remembered(self, super().count)
+
+
+class SlugManager(models.Manager.from_queryset(RecordQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
