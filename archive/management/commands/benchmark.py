@@ -130,6 +130,7 @@ class Command(BaseCommand):
                 {
                     "documents": Document.objects.count(),
                     "vendor": connection.vendor,
+                    "count_cache": settings.COUNT_CACHE,
                     "rows": rows,
                     "admin": benchmark.admin_timings(repeat),
                 }
@@ -200,10 +201,17 @@ def combined(rounds: list[dict]) -> dict:
 
 
 def render(results: dict, sizes: list[int], repeat: int, rounds: int = 1) -> str:
-    vendor = next(iter(results.values()))["vendor"]
+    first = next(iter(results.values()))
     each = f", median of {rounds} rounds taken in turn" if rounds > 1 else ""
+    counted = (
+        "Lists' counts are remembered until the next write (COUNT_CACHE=1), in every column."
+        if first.get("count_cache")
+        else "Every list is counted on every request (COUNT_CACHE=0)."
+    )
     lines = [
-        f"Benchmark on {vendor}, {repeat} timed runs per query{each} (ms; peak memory of one run).",
+        f"Benchmark on {first['vendor']}, {repeat} timed runs per query{each} "
+        "(ms; peak memory of one run).",
+        counted,
         "",
         "| query | size | GraphQL median | p95 | SQL | peak KiB | baseline median | p95 | SQL "
         "| GraphQL/baseline |",
