@@ -43,7 +43,8 @@ def remembered(queryset, count: Callable[[], int]) -> int:
     if connections[queryset.db].in_atomic_block:
         return count()
     try:
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        # A copy: compiling a query adds the joins of select_related() to it.
+        sql, params = queryset.query.clone().get_compiler(queryset.db).as_sql()
     except (EmptyResultSet, FullResultSet):
         return count()  # nothing can match, or everything: Django's count() knows
     cache = caches[data_version.CACHE_ALIAS]
