@@ -49,10 +49,7 @@ def remembered(queryset, count: Callable[[], int]) -> int:
         return count()  # nothing can match, or everything: Django's count() knows
     cache = caches[data_version.CACHE_ALIAS]
     try:
-        if settings.GRAPHQL_CACHE_VERSION_FROM_DB:
-            version = data_version.from_db(queryset.db)
-        else:
-            version = data_version.current()
+        version = data_version.for_caches(queryset.db)
         identity = f"{version}\0{queryset.db}\0{sql}\0{params!r}"
         key = KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
         number = cache.get(key)

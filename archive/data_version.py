@@ -48,6 +48,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections, models, router, transaction
@@ -180,6 +181,18 @@ def current() -> int:
         number = from_db()
         _raise_copy(number)
     return number
+
+
+def for_caches(using: str | None = None) -> int:
+    """The data version the caches keyed on it (responses, counts) go by.
+
+    From the database when ``settings.GRAPHQL_CACHE_VERSION_FROM_DB`` says the
+    cache is not shared by every process that writes; else the cache's copy.
+    Raises the cache's exception when the cache cannot be reached.
+    """
+    if settings.GRAPHQL_CACHE_VERSION_FROM_DB:
+        return from_db(using)
+    return current()
 
 
 def publish(number: int) -> None:

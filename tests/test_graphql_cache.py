@@ -528,7 +528,7 @@ def test_a_cache_that_is_down_answers_uncached_and_warns_once(
         "The GraphQL response cache is unavailable (ConnectionError: Error 111 connecting to "
     )
     assert record.getMessage().endswith(
-        f"answering uncached for {response_cache_module.RETRY_AFTER} seconds before trying "
+        f"answering uncached for {data_version.CacheOutage.RETRY_AFTER} seconds before trying "
         "it again."
     )
 

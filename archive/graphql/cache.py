@@ -16,7 +16,8 @@ through the database: hence the setting's default, true without Redis.
 
 The cache is an accelerator, never a dependency: when it cannot be reached
 the request is answered uncached, a warning is logged, and the cache is left
-alone for :data:`RETRY_AFTER` seconds before it is tried again.
+alone for ``data_version.CacheOutage.RETRY_AFTER`` seconds before it is tried
+again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from archive import data_version
 logger = logging.getLogger("archive.graphql.cache")
 
 KEY_PREFIX = "graphql:response:"
-RETRY_AFTER = data_version.CacheOutage.RETRY_AFTER
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,7 @@ def lookup(request: GraphQLRequestData) -> tuple[str | None, Entry | None]:
     if not isinstance(request.query, str) or _outage.ongoing():
         return None, None
     try:
-        if settings.GRAPHQL_CACHE_VERSION_FROM_DB:
-            version = data_version.from_db()
-        else:
-            version = data_version.current()
-        key = key_for(request, version)
+        key = key_for(request, data_version.for_caches())
         cached = caches[data_version.CACHE_ALIAS].get(key)
     except Exception as error:
         _outage.started(error)
