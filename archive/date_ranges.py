@@ -39,16 +39,18 @@ DEEPEST_PAGE_END = 1000
 
 
 class DateRangeQuerySet(models.QuerySet):
-    """The queryset of every record model: a date range's count and page by arm."""
+    """A queryset that counts and pages its date range by arm (the base of
+    ``models.base.RecordQuerySet``, which decides when a count is counted)."""
 
     _page_found = False  # the page read by arms: a plain query, no range left in it
 
-    def count(self) -> int:
-        if self._result_cache is not None or self.query.is_sliced:
-            return super().count()
-        arms = self._arms()
+    def count_by_arms(self) -> int | None:
+        """The number of records, counted arm by arm; None where the arms would
+        not add up to this queryset (the plain count then)."""
+        found = self._range()
+        arms = found and self._arms(*found)
         if arms is None:
-            return super().count()
+            return None
         selects = [arms.select(arm) for arm in range(len(dates.ARM_BOUNDS))]
         sql, params = arms.union(selects)
         with connections[self.db].cursor() as cursor:
@@ -64,9 +66,10 @@ class DateRangeQuerySet(models.QuerySet):
             self._prefetch_done = page._prefetch_done
         super()._fetch_all()
 
-    def _arms(self) -> Arms | None:
-        """This queryset as arms of its range, or None where they would not add up
-        to it (or the range is not a condition of the whole)."""
+    def _range(self) -> tuple[list[int], dates.Overlaps] | None:
+        """Where the range every record is held to is in the WHERE tree, and its
+        condition; None where the arms of a range would not add up to this
+        queryset. Reads the query, copies nothing."""
         if self._fields is not None:  # values(): rows of a GROUP BY, or of a subquery
             return None
         query = self.query
@@ -75,16 +78,24 @@ class DateRangeQuerySet(models.QuerySet):
         path = _range_path(query.where)
         if path is None:
             return None
-        base = query.clone()  # its WHERE tree too: the range is taken out of the copy
+        node = query.where
+        for index in path[:-1]:
+            node = node.children[index]
+        overlaps = node.children[path[-1]].lhs
+        if overlaps.columns[0].alias != query.base_table:
+            return None
+        if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+            return None  # a filter through a join: the arms read one table
+        return path, overlaps
+
+    def _arms(self, path: list[int], overlaps: dates.Overlaps) -> Arms | None:
+        """This query's arms: a copy without the range, its other conditions compiled."""
+        base = self.query.clone()  # its WHERE tree too: the range is taken out of the copy
         base.clear_limits()
         node = base.where
         for index in path[:-1]:
             node = node.children[index]
-        overlaps = node.children.pop(path[-1]).lhs
-        if overlaps.columns[0].alias != query.base_table:
-            return None
-        if any(count for alias, count in base.alias_refcount.items() if alias != query.base_table):
-            return None  # a filter through a join: the arms below read one table
+        del node.children[path[-1]]
         try:
             return Arms(base, overlaps, self.db)
         except (EmptyResultSet, FullResultSet):
@@ -97,19 +108,22 @@ class DateRangeQuerySet(models.QuerySet):
             return None
         if not query.standard_ordering or len(query.order_by) < 4:
             return None
-        arms = self._arms()
-        if arms is None:
+        found = self._range()
+        if found is None:
             return None
-        order = list(query.order_by)
+        field, order = found[1].date_field, list(query.order_by)
         for descending in (False, True):
-            if order[:4] == dates.chronological(arms.field, descending=descending):
+            if order[:4] == dates.chronological(field, descending=descending):
                 break
         else:
+            return None
+        arms = self._arms(*found)
+        if arms is None:
             return None
         firsts, orders = [], {}
         for arm, bounds in enumerate(dates.ARM_BOUNDS):
             if bounds not in orders:  # arms whose dates have the same bounds share an order
-                keys = [*dates.arm_order(arm, arms.field, descending=descending), *order[4:]]
+                keys = [*dates.arm_order(arm, field, descending=descending), *order[4:]]
                 orders[bounds] = arms.order_by(keys)
             if orders[bounds] is None:
                 return None
@@ -127,7 +141,7 @@ class Arms:
     once, with each arm's condition, order and limit written around them."""
 
     def __init__(self, base: Query, overlaps: dates.Overlaps, using: str):
-        self.base, self.field = base, overlaps.date_field
+        self.base = base
         self.compiler = base.get_compiler(using)
         self.where, self.where_params = self.compiler.compile(base.where)
         self.arm_conditions = overlaps.arms(self.compiler, self.compiler.connection)

@@ -197,7 +197,11 @@ class RecordQuerySet(DateRangeQuerySet):
     def count(self) -> int:
         if self._result_cache is not None or self.query.is_sliced:
             return super().count()
-        return counts.remembered(self, super().count)
+        return counts.remembered(self, self._count)
+
+    def _count(self) -> int:
+        by_arms = self.count_by_arms()
+        return super().count() if by_arms is None else by_arms
 
 
 class SlugManager(models.Manager.from_queryset(RecordQuerySet)):
