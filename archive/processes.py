@@ -17,6 +17,7 @@ OWN_SETTINGS = (
     "REDIS_URL",
     "DJANGO_",
     "GRAPHQL_",
+    "COUNT_CACHE",
     "GUNICORN_",
     "WEB_CONCURRENCY",
     "BIND",
