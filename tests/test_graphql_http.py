@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from archive.graphql.schema import schema
-from archive.graphql.views import BODY_NOT_AN_OBJECT
+from archive.graphql.views import BODY_NOT_AN_OBJECT, JSON_TOO_DEEP, MAX_JSON_DEPTH
 from tests.graphql_client import gql, post
 
 pytestmark = pytest.mark.django_db
@@ -113,12 +113,6 @@ def test_a_subscription_is_refused(client):
             }
         ],
     }
-
-
-def test_a_mutation_by_get_is_refused(client):
-    response = client.get("/graphql/", {"query": "mutation { x }"})
-    assert response.status_code == 400
-    assert response.content == b"mutations are not allowed when using GET"
 
 
 @pytest.mark.parametrize(
@@ -357,8 +351,107 @@ def test_an_execution_over_the_time_limit_is_stopped_with_a_clear_error(client, 
     assert response["Cache-Control"] == "no-store"
 
 
-def test_an_unknown_operation_name_is_a_400(client):
+# --- a well-formed request that cannot run gets a GraphQL error in JSON --------------------
+
+
+def assert_graphql_error(response, status: int, message: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {"data": None, "errors": [{"message": message}]}
+
+
+def test_an_unknown_operation_name_is_a_400_with_a_graphql_error(client):
     payload = {"query": "query A { __typename } query B { __typename }", "operationName": "C"}
     response = post_raw(client, json.dumps(payload))
+    assert_graphql_error(response, 400, "Unknown operation named 'C'.")
+
+
+def test_an_unknown_operation_name_by_get_is_a_400_with_a_graphql_error(client):
+    response = client.get("/graphql/", {"query": "query A { __typename }", "operationName": "B"})
+    assert_graphql_error(response, 400, "Unknown operation named 'B'.")
+
+
+def test_a_document_without_an_operation_is_a_400_with_a_graphql_error(client):
+    payload = {"query": "fragment F on Query { __typename }"}
+    response = post_raw(client, json.dumps(payload))
+    assert_graphql_error(response, 400, "Must provide an operation.")
+
+
+def test_a_mutation_by_get_is_a_405_with_a_graphql_error(client):
+    """GraphQL over HTTP: a mutation sent by GET is refused with 405, POST allowed."""
+    response = client.get("/graphql/", {"query": "mutation { x }"})
+    assert_graphql_error(response, 405, "Mutations cannot be sent by GET: send them by POST.")
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("name", [42, ["A"], {"A": 1}, True])
+def test_an_operation_name_that_is_not_a_string_is_a_400(client, name):
+    payload = {"query": "query A { __typename }", "operationName": name}
+    response = post_raw(client, json.dumps(payload))
     assert response.status_code == 400
-    assert response.content == b'Unknown operation named "C".'
+    assert response.content == (
+        b"The GraphQL operation's `operationName` must be a string or null, if provided."
+    )
+
+
+# --- JSON nested too deeply -------------------------------------------------------------------
+
+
+def nested(depth: int, inner: str = "1") -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+TOO_DEEP = JSON_TOO_DEEP.encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        nested(3000),
+        '{"query": "{ __typename }", "variables": {"a": ' + nested(3000) + "}}",
+        '{"query": "{ __typename }", "extensions": {"a": ' + nested(3000) + "}}",
+        # Within what json.loads can read, but deeper than any request needs.
+        '{"query": "{ __typename }", "variables": {"a": ' + nested(MAX_JSON_DEPTH) + "}}",
+    ],
+    ids=["body", "variables", "extensions", "variables-over-the-limit"],
+)
+def test_json_nested_too_deeply_is_a_400(client, body, caplog):
+    client.raise_request_exception = False
+    response = post_raw(client, body)
+    assert (response.status_code, response.content) == (400, TOO_DEEP)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("parameter", ["variables", "extensions"])
+def test_json_nested_too_deeply_in_a_get_is_a_400(client, parameter, caplog):
+    client.raise_request_exception = False
+    response = client.get(
+        "/graphql/", {"query": "{ __typename }", parameter: '{"a": ' + nested(3000) + "}"}
+    )
+    assert (response.status_code, response.content) == (400, TOO_DEEP)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_json_nested_up_to_the_limit_is_read(client):
+    body = '{"query": "{ __typename }", "extensions": {"a": ' + nested(MAX_JSON_DEPTH - 2) + "}}"
+    response = post_raw(client, body)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ " + "a { " * 3000 + "b" + " }" * 3001,
+        "{ person(slug: " + nested(3000, '"x"') + ") { name } }",
+        "{ documents(filters: " + "{ AND: " * 3000 + "{}" + " }" * 3000 + ") { totalCount } }",
+    ],
+    ids=["selections", "list", "input-object"],
+)
+def test_a_query_nested_too_deeply_is_a_400_with_graphql_cores_syntax_error(client, query):
+    """graphql-core's parser stops at a nesting depth of its own, before Python's stack."""
+    response = post_raw(client, json.dumps({"query": query}))
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Syntax Error: Document is nested too deeply. Parsing aborted."

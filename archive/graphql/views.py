@@ -6,11 +6,15 @@ browsers when ``settings.GRAPHIQL`` is true, read on every request (so a
 settings override applies at once); when it is false a browser's GET without
 a query gets strawberry's 404.
 
-A JSON body that is not an object gets a 400 (strawberry would answer 500).
-A body over ``settings.GRAPHQL_MAX_BODY_BYTES`` gets a 413 before it is read.
-A request that cannot run at all (a syntax error, an unknown field or
-operation name, variables of the wrong type, a query over a limit) gets a 400
-with the GraphQL errors in the body: nothing was executed. Errors met while
+What is not a GraphQL request at all gets a plain-text 4xx: another method
+(405), a body over ``settings.GRAPHQL_MAX_BODY_BYTES`` (413, before it is
+read), a body that is not JSON in UTF-8, or not an object, JSON nested over
+``MAX_JSON_DEPTH`` (in the body, or GET's ``variables`` and ``extensions``),
+no query, or parameters of the wrong type (400). A request that is one but
+cannot run (a syntax error, an unknown field, an unknown ``operationName``
+or a document without an operation, variables of the wrong type, a query
+over a limit) gets a 400 with the GraphQL errors in a JSON body: nothing
+was executed; a mutation sent by GET, a 405 (GraphQL over HTTP). Errors met while
 running (a record's field failing) keep the GraphQL convention of a 200
 with ``data`` and ``errors``, except a database that cannot be reached: a
 503 with ``Retry-After``. Each execution has a time limit
@@ -29,7 +33,10 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
+from graphql import GraphQLError
 from strawberry.django.views import GraphQLView
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from archive.graphql import cache, time_limit
 from archive.graphql.schema import DATABASE_UNAVAILABLE, schema
@@ -40,6 +47,21 @@ BODY_TOO_LARGE = (
     "The request body is {size:,} bytes; the maximum is {limit:,}. "
     "A GraphQL query this large is not needed: use variables and fragments."
 )
+OPERATION_NAME_NOT_A_STRING = (
+    "The GraphQL operation's `operationName` must be a string or null, if provided."
+)
+# graphql-core refuses documents and variable values nested over 200 levels; a
+# request's JSON holds them two levels down. Python's stack is not the limit:
+# json.loads fails at about 1,000 levels, less the frames already in use.
+MAX_JSON_DEPTH = 256
+JSON_TOO_DEEP = (
+    f"The request's JSON is nested too deeply: at most {MAX_JSON_DEPTH} arrays and objects "
+    "within each other."
+)
+# graphql-core's messages, as it would give them had strawberry not asked first.
+NO_OPERATION = "Must provide an operation."
+UNKNOWN_OPERATION = "Unknown operation named '{name}'."
+MUTATION_BY_GET = "Mutations cannot be sent by GET: send them by POST."
 REVALIDATE = "no-cache"
 DO_NOT_STORE = "no-store"
 
@@ -82,9 +104,25 @@ class ArchiveGraphQLView(GraphQLView):
             if request.method == "POST" and "application/json" in (request.content_type or ""):
                 if not isinstance(self.parse_json(request.body), dict | list):
                     raise HTTPException(400, BODY_NOT_AN_OBJECT)
-            return super().parse_http_body(request)
+            data = super().parse_http_body(request)
         except UnicodeDecodeError:
             raise HTTPException(400, BODY_NOT_UTF8) from None
+        if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
+        return data
+
+    def decode_json(self, data):
+        # Every JSON the client sends (the body, GET's variables and extensions).
+        # Too deep for json.loads is a RecursionError (strawberry: a 500); deep
+        # within it, still deeper than a later recursion over it may go.
+        too_deep = False
+        try:
+            value = super().decode_json(data)
+        except RecursionError:
+            too_deep = True  # raised outside the handler: no frames kept alive
+        if too_deep or _deeper_than(value, MAX_JSON_DEPTH):
+            raise HTTPException(400, JSON_TOO_DEEP)
+        return value
 
     def execute_single(
         self, request, request_adapter, sub_response, context, root_value, request_data
@@ -94,12 +132,16 @@ class ArchiveGraphQLView(GraphQLView):
             if entry is not None:
                 raise _CachedResponse(entry)
         with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
-            result = super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            try:
+                result = super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+            except HTTPException as refusal:
+                result = _request_error(refusal, request_data, sub_response)
         self.succeeded = not result.errors
-        if result.errors and result.data is None and all(e.path is None for e in result.errors):
-            sub_response.status_code = 400  # nothing ran: the request itself is wrong
+        nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
+        if result.errors and nothing_ran and sub_response.status_code is None:
+            sub_response.status_code = 400  # the request itself is wrong
         if any(e.message == DATABASE_UNAVAILABLE for e in result.errors or ()):
             # Load balancers and clients know what to do with a 503: try again.
             sub_response.status_code = 503
@@ -117,6 +159,38 @@ class ArchiveGraphQLView(GraphQLView):
         response["ETag"] = entry.etag
         response["Cache-Control"] = REVALIDATE
         return response
+
+
+def _request_error(refusal: HTTPException, request_data, sub_response) -> ExecutionResult:
+    """A refusal strawberry raised as text, for an operation it could not pick or may
+    not run, as the GraphQL error it is; any other refusal, raised again."""
+    cause = refusal.__cause__
+    if isinstance(cause, CannotGetOperationTypeError):
+        name = request_data.operation_name
+        message = NO_OPERATION if name is None else UNKNOWN_OPERATION.format(name=name)
+    elif isinstance(cause, InvalidOperationTypeError):
+        # The only type GET may not run here: the schema has queries only.
+        message = MUTATION_BY_GET
+        sub_response.status_code = 405
+        sub_response["Allow"] = "POST"
+    else:
+        raise refusal
+    return ExecutionResult(data=None, errors=[GraphQLError(message)])
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether JSON ``value`` nests arrays and objects more than ``limit`` deep."""
+    pending = [(value, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        pending.extend((item, depth + 1) for item in value)
+    return False
 
 
 def _declared_size(request) -> int:
