@@ -1,16 +1,25 @@
-"""One reason for every version written by one archivist's action.
+"""One reason and one moment for every version written by one archivist's action.
 
 An admin save writes versions of the record, of its inline rows and, on a
 delete, of every row the delete cascades to. The archivist gives one reason;
 :func:`reason_scope` holds it for the duration of the action and the
 signal handlers in :mod:`archive.signals` hand it to each row that has no
 reason of its own (:func:`apply`).
+
+The versions of one action also share one moment: the date of the first
+version it writes. The record and its rows then change at the same instant,
+so the state "as of" a version of the record (``Model.history.as_of``, the
+API's ``asOf``, a revert) includes the rows saved with it, which were written
+a few milliseconds after it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+
+from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
 
 _current: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "change_reason", default=None
@@ -19,8 +28,9 @@ _current: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 
 @contextlib.contextmanager
 def reason_scope(reason: str | None = None):
-    """Collect versions written inside under one reason (settable later with :func:`set`)."""
-    token = _current.set({"reason": reason})
+    """Collect versions written inside under one reason (settable later with :func:`set`)
+    and one moment."""
+    token = _current.set({"reason": reason, "moment": None})
     try:
         yield
     finally:
@@ -39,7 +49,24 @@ def current() -> str | None:
 
 
 def apply(instance) -> None:
-    """Give ``instance`` the current reason unless it carries one already."""
-    reason = current()
+    """Give ``instance`` the current reason unless it carries one already, and the
+    action's moment once it has one."""
+    holder = _current.get()
+    if holder is None:
+        return
+    reason = holder["reason"]
     if reason and not getattr(instance, "_change_reason", None):
         instance._change_reason = reason
+    if holder["moment"] is not None:
+        instance._history_date = holder["moment"]
+    else:
+        # The first version of the action is dated when simple-history writes
+        # it (after the write's locks are taken), not by an earlier action.
+        instance.__dict__.pop("_history_date", None)
+
+
+@receiver(post_create_historical_record)
+def _remember_moment(sender, history_instance, **kwargs):
+    holder = _current.get()
+    if holder is not None and holder["moment"] is None:
+        holder["moment"] = history_instance.history_date

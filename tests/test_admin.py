@@ -255,17 +255,15 @@ def test_delete_keeps_history_and_recovery_restores_record_and_rows(
     client.force_login(superuser)
     # Persons who signed are protected; a document can go, with its rows.
     response = client.post(
-        reverse("admin:archive_document_delete", args=[agreement.pk]), {"post": "yes"}
+        reverse("admin:archive_document_delete", args=[agreement.pk]),
+        {"post": "yes", "change_reason": "Entered twice"},
     )
     assert response.status_code == 302
     assert not Document.objects.filter(pk=agreement.pk).exists()
     (deleted, _created) = Document.history.filter(id=agreement.pk)
-    assert (deleted.history_type, deleted.history_change_reason) == ("-", "Deleted in the admin")
+    assert (deleted.history_type, deleted.history_change_reason) == ("-", "Entered twice")
     (row_deleted, _row_created) = DocumentSignatory.history.filter(id=signatory.pk)
-    assert (row_deleted.history_type, row_deleted.history_change_reason) == (
-        "-",
-        "Deleted in the admin",
-    )
+    assert (row_deleted.history_type, row_deleted.history_change_reason) == ("-", "Entered twice")
 
     client.force_login(archivist)
     listing = client.get(reverse("admin:archive_document_deleted"))

@@ -7,9 +7,10 @@
   (:mod:`archive.search`): "mayski", "Wladyslaw", "u.s.s.r." all work.
 * The history page lists the record's versions and its rows' versions with
   field-level diffs (:mod:`archive.history`); revert restores an earlier
-  version of the record as a new version.
+  version of the record and of its rows as new versions, after showing
+  what it will change (:mod:`archive.admin.revert`).
 * "Deleted records" lists what was deleted; recovering one restores it and
-  the rows deleted with it.
+  the rows deleted with it. A delete asks for a reason too.
 * A save over changes made since the form was opened is refused, and the
   form is shown again as typed (:mod:`archive.admin.edit_conflicts`).
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,9 +26,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Max, Min
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -36,22 +36,16 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, dates, history, search
+from archive.admin import edit_conflicts, revert
 from archive.admin.edit_conflicts import RefuseStaleEdits
 
 REASON_FIELD = "change_reason"
-# Rows deleted within this time of their record count as deleted with it.
-CASCADE_WINDOW = timedelta(seconds=10)
 
 
 class ReasonForm(forms.ModelForm):
     """A record's form, plus the reason the archivist gives for the change."""
 
-    change_reason = forms.CharField(
-        label="Reason for this change",
-        max_length=1000,
-        widget=forms.TextInput(attrs={"size": 80}),
-        help_text="Why you are making this change; it is kept in the record's history.",
-    )
+    change_reason = revert.reason_field()
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -176,6 +170,8 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     list_per_page = 50
     show_full_result_count = False
     object_history_template = "admin/archive/record_history.html"
+    object_history_form_template = "admin/archive/revert_form.html"
+    actions = (revert.delete_selected,)  # asks for a reason, as every change does
     history_per_page = 50
 
     # --- reasons --------------------------------------------------------
@@ -185,13 +181,16 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
-        with change_reasons.reason_scope("Deleted in the admin"):
+        form = revert.reason_form(request, confirmed=request.method == "POST")
+        if form.is_bound and not form.is_valid():
+            request = revert.unconfirmed(request)  # the page again, with the field's error
+        reason = form.cleaned_data[REASON_FIELD] if form.is_bound and form.is_valid() else None
+        extra_context = {**(extra_context or {}), "reason_form": form}
+        with change_reasons.reason_scope(reason):
             return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
-        with change_reasons.reason_scope("Deleted in the admin"):
-            for obj in queryset:
-                obj.delete()
+        revert.delete_with_reason(queryset)  # the reason revert.delete_selected asked for
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history would save a POST from anyone allowed to *view* history.
@@ -199,12 +198,25 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             self.has_change_history_permission(request) and self.has_change_permission(request)
         ):
             raise PermissionDenied
-        existed = self.model._default_manager.filter(pk=unquote(object_id)).exists()
-        with change_reasons.reason_scope():
-            with transaction.atomic():
+        found = revert.version_of(self.model, object_id, version_id)
+        if found is None:
+            raise Http404
+        pk, version = found
+        plan = revert.plan(self.model, pk, version)
+        verb = "Recover" if plan.recovering else "Revert"
+        extra_context = {"revert_plan": plan, "revert_verb": verb, **(extra_context or {})}
+        if not self.revert_disabled(request, plan.record_then):
+            extra_context.setdefault("title", f"{verb} {plan.record_then}")
+        try:
+            with change_reasons.reason_scope(), transaction.atomic():
                 response = super().history_form_view(request, object_id, version_id, extra_context)
-                if request.method == "POST" and not existed and response.status_code == 302:
-                    self._recover_rows(request, unquote(object_id))
+                if request.method == "POST" and response.status_code == 302:
+                    rows = revert.restore_rows(self.model, pk, version, request.user)
+        except revert.CannotRevert as error:
+            self.message_user(request, f"Nothing was saved. {error}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        if request.method == "POST" and response.status_code == 302 and rows:
+            self.message_user(request, f"Also set back {rows} row(s) as they were then.")
         return response
 
     def response_change(self, request, obj):
@@ -247,7 +259,15 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             return type(form.__name__, (form,), {REASON_FIELD: None})
         match = request.resolver_match
         if match and match.url_name and match.url_name.endswith("_simple_history"):
-            form.base_fields[REASON_FIELD].initial = self._revert_reason(match.args)
+            # On the form's instances: base_fields are shared by every form class.
+            model, pk = self.model, unquote(match.args[0])
+            form = revert.form_with_initial(
+                form,
+                **{
+                    REASON_FIELD: self._revert_reason(match.args),
+                    edit_conflicts.TOKEN_FIELD: lambda: edit_conflicts.token_now(model, pk),
+                },
+            )
         return form
 
     def _revert_reason(self, args) -> str:
@@ -338,44 +358,6 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             "version_url_name": f"admin:{opts.app_label}_{opts.model_name}_simple_history",
         }
         return TemplateResponse(request, "admin/archive/deleted_records.html", context)
-
-    def _recover_rows(self, request, object_id):
-        """Restore the rows deleted together with the record being recovered."""
-        deleted_at = (
-            self.model.history.filter(id=object_id, history_type="-")
-            .order_by("-history_date")
-            .values_list("history_date", flat=True)
-            .first()
-        )
-        if deleted_at is None:
-            return
-        restored, failed = 0, []
-        for row_model in history.owned_row_models(self.model):
-            last_versions = {}
-            versions = row_model.history.filter(
-                **{f"{row_model.owner_field}_id": object_id},
-                history_date__lte=deleted_at + CASCADE_WINDOW,
-            ).order_by("history_date", "history_id")
-            for version in versions:
-                last_versions[version.id] = version
-            for version in last_versions.values():
-                if (
-                    version.history_type != "-"
-                    or version.history_date < deleted_at - CASCADE_WINDOW
-                    or row_model._default_manager.filter(pk=version.id).exists()
-                ):
-                    continue
-                row = version.instance
-                try:
-                    with transaction.atomic():
-                        row.save()
-                    restored += 1
-                except IntegrityError:
-                    failed.append(f"{row_model._meta.verbose_name} {row}")
-        if restored:
-            messages.info(request, f"Also restored {restored} row(s) deleted with the record.")
-        if failed:
-            messages.warning(request, "Could not restore: " + "; ".join(failed))
 
     # --- changelist links ---------------------------------------------------------
 

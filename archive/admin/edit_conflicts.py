@@ -21,18 +21,21 @@ leave no version (``QuerySet.update()``). A change undone before the save
 
 The token is a plain value: the admin is for staff only. A save without one
 is refused, never taken as fresh. The add view (nothing to conflict with)
-and the revert view (it restores an earlier version on purpose, from a
-page of its own) carry no token and check nothing.
+carries no token and checks nothing. The revert and recover view carries
+the token of the record (or of its absence) as it was when the page showed
+what the revert would change (:func:`token_now`): a revert over changes
+made since, which that page did not show, is refused too.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import time
 
 from django import forms
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import flatten_fieldsets, quote
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.urls import reverse
@@ -42,6 +45,8 @@ from archive import history
 from archive.data_version import ROW_ID, DataVersion
 
 TOKEN_FIELD = "opened_version"
+# µs since 1970 (16 digits last until 2286, within what a datetime holds), a sha256.
+TOKEN_FORMAT = re.compile(r"([0-9]{1,16}):([0-9a-f]{64})")
 
 STALE = (
     "{what} after you opened it. Your changes have not been saved, so as not to overwrite "
@@ -101,12 +106,14 @@ class RefuseStaleEdits:
         # The token is declared on the subclass made below, not on the admin's
         # form: ModelAdmin.get_form would refuse it as an unknown field when
         # the fieldsets (read off this form's fields) hand it back.
-        if kwargs.get("fields") is not None:
+        # simple-history's revert view asks with no fields, and Django would read
+        # them (the token among them) off this very form: name them here.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
             kwargs["fields"] = [name for name in kwargs["fields"] if name != TOKEN_FIELD]
         form = super().get_form(request, obj, change=change, **kwargs)
-        match = request.resolver_match
-        reverting = bool(match and match.url_name and match.url_name.endswith("_simple_history"))
-        if obj is None or reverting or not self.has_change_permission(request, obj):
+        if obj is None or not self.has_change_permission(request, obj):
             return form
         opts = self.model._meta
         urls = {
@@ -152,6 +159,13 @@ def token(record: models.Model, formsets=()) -> str:
     return f"{time.time_ns() // 1000}:{_digest(record, rows)}"
 
 
+def token_now(record_model, pk) -> str:
+    """The token of the record ``pk`` (or of its absence) and its rows, read now."""
+    record = record_model._default_manager.filter(pk=pk).first()
+    rows = {model: _rows(model, pk) for model in history.owned_row_models(record_model)}
+    return f"{time.time_ns() // 1000}:{_digest(record, rows)}"
+
+
 def conflict(
     record_model, pk, posted: str | None, *, history_url: str, change_url: str
 ) -> str | None:
@@ -161,11 +175,12 @@ def conflict(
     until that transaction ends, so that no other save can come between
     this check and the write.
     """
-    opened_at, _, digest = (posted or "").partition(":")
-    if not opened_at.isdigit() or not digest:
+    well_formed = TOKEN_FORMAT.fullmatch(posted or "")
+    if well_formed is None:  # none, or not one this admin wrote
         return format_html(NO_TOKEN, change_url=change_url)
+    opened_at, digest = well_formed.groups()
     record, rows = _read_locked(record_model, pk)
-    if record is not None and _digest(record, rows) == digest:
+    if _digest(record, rows) == digest:  # a recovery: the record is still absent
         return None
     opened = datetime.datetime.fromtimestamp(int(opened_at) / 1e6, tz=datetime.UTC)
     return format_html(
@@ -216,7 +231,9 @@ def _digest(record, rows_by_model) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
-def _values(obj) -> tuple:
+def _values(obj) -> tuple | None:
+    if obj is None:  # a deleted record
+        return None
     return tuple((f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields)
 
 
