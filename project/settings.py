@@ -201,11 +201,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # --- logins ------------------------------------------------------------------------
-# django-axes: after AXES_FAILURE_LIMIT failed logins, the account and the
-# address it came from are each locked out for AXES_COOLOFF_TIME (HTTP 429).
+# django-axes: after AXES_FAILURE_LIMIT failed logins for one account from one
+# address, that account is locked out from that address for AXES_COOLOFF_TIME
+# (HTTP 429). The pair, not the account: locking an account from anywhere would
+# let anyone who knows a username lock its archivist out. A login that succeeds
+# clears only its own pair's failures (those of an attacker elsewhere still count).
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "project.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
