@@ -18,13 +18,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Max, Min
@@ -33,6 +34,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, dates, history, search
@@ -111,6 +113,10 @@ class ArchiveInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# The decades whose years a date can hold (datetime.date: years 1 to 9999).
+FIRST_DECADE, LAST_DECADE = 1, 9990
+
+
 class DecadeFilter(admin.SimpleListFilter):
     """Records whose date overlaps a decade (uses the derived bounds)."""
 
@@ -129,11 +135,17 @@ class DecadeFilter(admin.SimpleListFilter):
         return [(str(decade), f"{decade}s") for decade in range(end, start - 10, -10)]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
-        try:
-            decade = int(self.value())
-        except ValueError:
+        decade = int(value) if re.fullmatch(r"[0-9]{1,4}", value) else None
+        if decade is None or not FIRST_DECADE <= decade <= LAST_DECADE:
+            # A link to a decade no date can be in: say so, list nothing.
+            messages.error(
+                request,
+                f"No such decade: “{Truncator(value).chars(20)}”. A decade is a year "
+                f"from {FIRST_DECADE} to {LAST_DECADE}, such as 1940.",
+            )
             return queryset.none()
         return queryset.filter(
             dates.overlaps(
@@ -203,6 +215,8 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             raise Http404
         pk, version = found
         plan = revert.plan(self.model, pk, version)
+        if plan.recovering and not self.has_deleted_permission(request):
+            raise PermissionDenied  # a deleted record is opened only by who may list them
         verb = "Recover" if plan.recovering else "Revert"
         extra_context = {"revert_plan": plan, "revert_verb": verb, **(extra_context or {})}
         if not self.revert_disabled(request, plan.record_then):
@@ -287,13 +301,15 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     # --- history ------------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
-        object_id = unquote(object_id)
+        object_id = self.pk_or_404(object_id)
         obj = self.model._default_manager.filter(pk=object_id).first()
         if obj is None:
             last = self.model.history.filter(id=object_id).order_by("-history_date").first()
             if last is None:
                 raise Http404
             obj = last.instance
+            if not self.has_deleted_permission(request):
+                raise PermissionDenied
         if not self.has_view_history_or_change_history_permission(request, obj):
             raise PermissionDenied
         entries = history.history(obj)
@@ -331,9 +347,20 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
+    def has_deleted_permission(self, request) -> bool:
+        """May list deleted records, and so open them (history, recover form)."""
+        return self.has_change_history_permission(request)
+
+    def pk_or_404(self, object_id):
+        """The record id in a URL, as the database takes it; 404 when it cannot be one."""
+        try:
+            return self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+
     def deleted_view(self, request):
         """Records of this type that were deleted, newest deletion first."""
-        if not self.has_change_history_permission(request):
+        if not self.has_deleted_permission(request):
             raise PermissionDenied
         existing = self.model._default_manager.values("pk")
         deletions = (
@@ -366,7 +393,7 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "deleted_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_deleted")
-            if self.has_change_history_permission(request)
+            if self.has_deleted_permission(request)
             else None,
         }
         return super().changelist_view(request, extra_context)
