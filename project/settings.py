@@ -251,11 +251,16 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "archive",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            # With entries of at most GRAPHQL_CACHE_MAX_ENTRY_BYTES: at most
+            # 50 MiB per process. (Redis: bound it with maxmemory, see README.)
+            "OPTIONS": {"MAX_ENTRIES": env_int("GRAPHQL_CACHE_MAX_ENTRIES", 200)},
         }
     }
 GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", default=True)
 GRAPHQL_CACHE_TIMEOUT = int(os.environ.get("GRAPHQL_CACHE_TIMEOUT", "3600"))
+# An answer larger than this is served but not cached (a page of 100 documents
+# with their parties and signatories is well under it).
+GRAPHQL_CACHE_MAX_ENTRY_BYTES = env_int("GRAPHQL_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
 # Counts (a list's totalCount) remembered for the data version (archive.counts).
 COUNT_CACHE = env_bool("COUNT_CACHE", default=True)
 # Read the data version from the database on every request (one query by

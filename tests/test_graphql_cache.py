@@ -20,6 +20,7 @@ import http.cookiejar
 import json
 import logging
 import os
+import re
 import runpy
 import shutil
 import socket
@@ -40,6 +41,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from strawberry.http import GraphQLRequestData
 
 from archive import counts, data_version
 from archive.graphql import cache as response_cache_module
@@ -263,6 +265,128 @@ def _cached_responses() -> int:
         return sum(response_cache_module.KEY_PREFIX in key for key in cache._cache)
     client = redis.Redis.from_url(REDIS_TEST_URL)
     return len(client.keys(f"*{response_cache_module.KEY_PREFIX}*"))
+
+
+# --- what the key holds: everything that changes an answer ------------------------------
+
+SCHEMA_QUERY = "{ __schema { queryType { name } } }"
+SCHEMA_DATA = {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+@pytest.mark.django_db
+def test_an_answer_cached_with_introspection_on_is_not_served_with_it_off(
+    client, response_cache, settings
+):
+    """Two instances sharing a cache, one answering introspection and one not."""
+    settings.GRAPHQL_INTROSPECTION = True
+    assert_answers(ask(client, SCHEMA_QUERY, None), SCHEMA_DATA)
+    assert _cached_responses() == 1
+    settings.GRAPHQL_INTROSPECTION = False
+    refused = ask(client, SCHEMA_QUERY, None)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"] == (
+        "GraphQL introspection has been disabled, but the requested query contained the "
+        "field '__schema'."
+    )
+    settings.GRAPHQL_INTROSPECTION = True
+    assert_answers(ask(client, SCHEMA_QUERY, None), SCHEMA_DATA)
+    assert _cached_responses() == 1
+
+
+# Another value of each setting in the key than the tests' own.
+OTHER_VALUES = {
+    "GRAPHQL_INTROSPECTION": lambda value: not value,
+    "GRAPHQL_SUGGESTIONS": lambda value: not value,
+    "STRAWBERRY_DJANGO": lambda value: value | {"PAGINATION_DEFAULT_LIMIT": 7},
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_VALUES))
+def test_each_setting_that_changes_an_answer_changes_the_key(settings, name):
+    assert set(OTHER_VALUES) == set(response_cache_module.ANSWER_SETTINGS)
+    request = GraphQLRequestData(
+        query=TITLE_QUERY, variables=AGREEMENT, operation_name=None, extensions=None
+    )
+    key = response_cache_module.key_for(request, 1)
+    assert response_cache_module.key_for(request, 1) == key
+    setattr(settings, name, OTHER_VALUES[name](getattr(settings, name)))
+    assert response_cache_module.key_for(request, 1) != key
+
+
+def test_every_setting_read_while_answering_is_in_the_key_or_said_not_to_change_it():
+    """A new setting the API reads must be decided on: in the key, or why not."""
+    sources = [
+        *ROOT.joinpath("archive").glob("*.py"),
+        *ROOT.joinpath("archive", "graphql").glob("*.py"),
+        *(p for p in ROOT.joinpath("project").glob("*.py") if p.name != "settings.py"),
+    ]
+    read = {
+        name
+        for source in sources
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]+)", source.read_text())
+    }
+    assert "GRAPHQL_INTROSPECTION" in read  # the search finds what it looks for
+    decided = set(response_cache_module.ANSWER_SETTINGS) | set(
+        response_cache_module.NOT_ANSWER_SETTINGS
+    )
+    assert read - decided == set()
+    assert set(response_cache_module.ANSWER_SETTINGS).isdisjoint(
+        response_cache_module.NOT_ANSWER_SETTINGS
+    )
+
+
+def test_the_code_fingerprint_changes_with_any_source_file(tmp_path):
+    """Answers computed by other code (a deployment sharing Redis) are not served."""
+    package = tmp_path / "archive"
+    (package / "graphql").mkdir(parents=True)
+    (package / "models.py").write_text("A = 1\n")
+    (package / "graphql" / "limits.py").write_text("MAX_COST = 200_000\n")
+    first = response_cache_module.source_digest(package)
+    assert response_cache_module.source_digest(package) == first
+    (package / "graphql" / "limits.py").write_text("MAX_COST = 100_000\n")
+    second = response_cache_module.source_digest(package)
+    assert second != first
+    (package / "graphql" / "limits.py").rename(package / "graphql" / "limit.py")
+    assert response_cache_module.source_digest(package) not in (first, second)
+
+
+# --- what the cache keeps: entries of a bounded size, a bounded number of them ---------
+
+
+@pytest.mark.django_db
+def test_an_answer_over_the_entry_size_is_served_but_not_kept(
+    client, demo, response_cache, settings, django_assert_num_queries
+):
+    size = len(ask(client).content)
+    caches["default"].clear()
+    settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES = size - 1
+    with django_assert_num_queries(VERSION_QUERIES + TITLE_QUERIES):
+        first = ask(client)
+    with django_assert_num_queries(TITLE_QUERIES):  # run again: it was not kept
+        second = ask(client)
+    for response in (first, second):
+        assert_answers(response, AGREEMENT_DATA)  # with its ETag, for 304s
+        assert len(response.content) == size
+    assert _cached_responses() == 0
+    settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES = size
+    cached_twice(client, django_assert_num_queries, TITLE_QUERY, AGREEMENT, AGREEMENT_DATA)
+    assert _cached_responses() == 1
+
+
+@pytest.mark.django_db
+def test_the_local_memory_cache_keeps_at_most_its_entries(client, demo, settings):
+    settings.CACHES = {"default": LOCMEM | {"OPTIONS": {"MAX_ENTRIES": 5}}}
+    settings.GRAPHQL_CACHE = True
+    cache = caches["default"]
+    cache.clear()
+    try:
+        for offset in range(12):
+            query = f"{{ persons(pagination: {{offset: {offset}, limit: 1}}) {{ totalCount }} }}"
+            assert ask(client, query, None).status_code == 200
+            assert len(cache._cache) <= 5
+        assert _cached_responses() >= 1
+    finally:
+        cache.clear()
 
 
 # --- ETag and 304 ----------------------------------------------------------------------
@@ -725,11 +849,15 @@ def servers(demo_database, tmp_path):
     """Start two servers on a copy of the demo database, with the environment given."""
     started = []
 
-    def start(**environment) -> tuple[Server, Server]:
+    def start(second: dict | None = None, **environment) -> tuple[Server, Server]:
+        """Both with ``environment``; the second with ``second`` as well."""
         database = tmp_path / "db.sqlite3"
         shutil.copy(demo_database, database)
         env = _environment(database, **environment)
-        pair = (Server(env, tmp_path / "first.log"), Server(env, tmp_path / "second.log"))
+        pair = (
+            Server(env, tmp_path / "first.log"),
+            Server(env | (second or {}), tmp_path / "second.log"),
+        )
         started.extend(pair)
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         for server in pair:
@@ -770,6 +898,27 @@ def test_two_servers_sharing_redis_never_serve_stale_data(servers):
         store.flushdb()
 
 
+@needs_redis
+def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
+    store = redis.Redis.from_url(REDIS_TEST_URL)
+    store.flushdb()
+    try:
+        first, second = servers(
+            REDIS_URL=REDIS_TEST_URL, second={"DJANGO_GRAPHQL_INTROSPECTION": "0"}
+        )
+        assert first.graphql(SCHEMA_QUERY) == SCHEMA_DATA
+        assert len(store.keys(f"*{response_cache_module.KEY_PREFIX}*")) == 1
+        body = json.dumps({"query": SCHEMA_QUERY}).encode()
+        status, answer = second.request("/graphql/", body, {"Content-Type": "application/json"})
+        assert status == 400
+        assert json.loads(answer)["errors"][0]["message"].startswith(
+            "GraphQL introspection has been disabled"
+        )
+        assert first.graphql(SCHEMA_QUERY) == SCHEMA_DATA
+    finally:
+        store.flushdb()
+
+
 def test_two_servers_with_local_caches_reading_the_version_from_the_database(servers):
     first, second = servers(GRAPHQL_CACHE_VERSION_FROM_DB="1")
     _write_through_the_other_and_read_through_the_first(first, second)
@@ -798,12 +947,17 @@ def test_settings_from_the_environment(monkeypatch, environment, backend, versio
         "GRAPHQL_CACHE",
         "GRAPHQL_CACHE_TIMEOUT",
         "GRAPHQL_CACHE_VERSION_FROM_DB",
+        "GRAPHQL_CACHE_MAX_ENTRY_BYTES",
+        "GRAPHQL_CACHE_MAX_ENTRIES",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     values = runpy.run_path(str(ROOT / "project" / "settings.py"))
     assert values["CACHES"]["default"]["BACKEND"] == backend
+    if "REDIS_URL" not in environment:
+        assert values["CACHES"]["default"]["OPTIONS"] == {"MAX_ENTRIES": 200}
+    assert values["GRAPHQL_CACHE_MAX_ENTRY_BYTES"] == 256 * 1024
     assert values["GRAPHQL_CACHE"] is True
     assert values["GRAPHQL_CACHE_TIMEOUT"] == 3600
     assert values["GRAPHQL_CACHE_VERSION_FROM_DB"] is version_from_db

@@ -1,10 +1,20 @@
 """The response cache: identical queries answered without running them again.
 
 A successful response (no errors) is kept in Django's cache framework under
-a hash of the query text, its variables, its operation name and extensions,
-the schema, and the archive's data version (:mod:`archive.data_version`).
-Every write advances the data version, so a write makes every cached
-response unreachable at once; stale entries expire by themselves.
+a hash of everything that decides it: the query text, its variables, its
+operation name and extensions; the code that answers (:func:`code_fingerprint`:
+the schema, the archive's sources, the libraries' versions); the settings that
+change an answer (:data:`ANSWER_SETTINGS`); and the archive's data version
+(:mod:`archive.data_version`). So instances that share a cache (Redis) but
+run other code or other settings never serve each other's answers. Every
+write advances the data version, so a write makes every cached response
+unreachable at once; stale entries expire by themselves.
+
+What the cache keeps is bounded: an answer over
+``settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES`` is served but not kept, every entry
+expires after ``settings.GRAPHQL_CACHE_TIMEOUT`` seconds, and the cache's own
+bound holds the total (``MAX_ENTRIES`` of the local-memory cache; Redis's
+``maxmemory``, see README "Response cache").
 
 The data version is read from the cache's copy (no SQL: a cached answer
 costs two cache reads) unless ``settings.GRAPHQL_CACHE_VERSION_FROM_DB`` is
@@ -27,6 +37,8 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -37,6 +49,28 @@ from archive import data_version
 logger = logging.getLogger("archive.graphql.cache")
 
 KEY_PREFIX = "graphql:response:"
+
+# Settings that change what the API answers to the same request, read on every
+# request. Suggestions change only error messages, which are not cached today:
+# in the key all the same, so that caching an answer with errors stays right.
+ANSWER_SETTINGS = ("GRAPHQL_INTROSPECTION", "GRAPHQL_SUGGESTIONS", "STRAWBERRY_DJANGO")
+# Settings read while answering that change no answer, and why (a test checks that
+# every setting the archive reads is in one of the two).
+NOT_ANSWER_SETTINGS = {
+    "GRAPHIQL": "serves the IDE's page, which is never cached",
+    "GRAPHQL_MAX_BODY_BYTES": "refuses a body before the cache is looked up",
+    "GRAPHQL_TIME_LIMIT": "bounds the work of running a query, which a cached answer does "
+    "not cost; whether a run is stopped depends on the server's load anyway",
+    "GRAPHQL_CACHE": "how answers are kept, not what they say",
+    "GRAPHQL_CACHE_TIMEOUT": "how answers are kept, not what they say",
+    "GRAPHQL_CACHE_MAX_ENTRY_BYTES": "how answers are kept, not what they say",
+    "GRAPHQL_CACHE_VERSION_FROM_DB": "where the data version is read, not what it is",
+    "COUNT_CACHE": "remembers counts, which are the same counted again",
+    "BEHIND_PROXY": "the client's address, used for logins only",
+}
+# Libraries whose upgrade can change an answer (its format, its errors, its dates).
+ANSWERING_PACKAGES = ("strawberry-graphql", "strawberry-graphql-django", "graphql-core", "edtf")
+ARCHIVE_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -57,18 +91,38 @@ def etag_for(body: bytes) -> str:
 
 
 @functools.cache
-def _schema_fingerprint() -> str:
-    # Responses computed by another schema must not be served by this one
-    # (a cache shared across a deployment of new code).
+def code_fingerprint() -> str:
+    """The code that answers: the schema, the archive's sources, the libraries' versions.
+
+    A cache is shared across a deployment of new code: answers computed by the
+    old (a bug fixed since, another limit) must not be served by the new.
+    """
     from archive.graphql.schema import schema
 
-    return hashlib.sha256(str(schema).encode()).hexdigest()[:16]
+    libraries = [f"{package}=={version(package)}" for package in ANSWERING_PACKAGES]
+    identity = [str(schema), source_digest(ARCHIVE_ROOT), *libraries]
+    return hashlib.sha256("\n".join(identity).encode()).hexdigest()[:16]
+
+
+def source_digest(root: Path) -> str:
+    """A hash of the names and contents of every Python file under ``root``."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def answer_settings() -> list:
+    """The values of :data:`ANSWER_SETTINGS`, read now (a test may change them)."""
+    return [getattr(settings, name) for name in ANSWER_SETTINGS]
 
 
 def key_for(request: GraphQLRequestData, version: int) -> str:
     identity = json.dumps(
         [
-            _schema_fingerprint(),
+            code_fingerprint(),
+            answer_settings(),
             version,
             request.query,
             request.variables or {},
@@ -78,6 +132,7 @@ def key_for(request: GraphQLRequestData, version: int) -> str:
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
+        default=repr,
     )
     return KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
 
@@ -100,6 +155,10 @@ def lookup(request: GraphQLRequestData) -> tuple[str | None, Entry | None]:
 
 
 def store(key: str, entry: Entry) -> None:
+    """Keep the entry, unless its body is over ``settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES``."""
+    if len(entry.body) > settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES:
+        # A few large answers would push out many small ones, or fill Redis.
+        return
     # Kept as a plain tuple: readable by any version of this code.
     value = (entry.etag, entry.body)
     try:
