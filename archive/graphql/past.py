@@ -3,16 +3,20 @@
 A record read as of a moment is rebuilt from versions, relation by relation,
 as deep as the query goes; this turns the query's selection into the
 ``wanted`` tree that :func:`archive.as_of.record_as_of` takes, using the API
-types to map field names to model relations.
+types to map field names to model relations, with the pages each list asks
+for (its ``pagination`` argument, from the query, its variables or their
+defaults): only the rows those pages show are rebuilt.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
+from graphql import VariableValues, get_argument_values
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
-from archive.as_of import HISTORY
+from archive.as_of import HISTORY, PAGES
+from archive.graphql.fields import MAX_PAGE_SIZE, page_bounds
 from archive.graphql.selections import children, selected_fields
 
 # API fields computed from a differently named relation.
@@ -24,15 +28,16 @@ ROW_LINKS = {"citations": {"source": {}}}
 def wanted_relations(info: Info, type_cls) -> dict:
     raw = info._raw_info
     selections = [s for node in raw.field_nodes for s in children(node)]
-    return _wanted(type_cls, selections, raw.fragments)
+    return _wanted(type_cls, selections, raw)
 
 
-def _wanted(type_cls, selections, fragments) -> dict:
+def _wanted(type_cls, selections, raw) -> dict:
     definition = type_cls.__strawberry_definition__
     model = type_cls.__strawberry_django_definition__.model
     fields = {to_camel_case(f.python_name): f for f in definition.fields}
+    api_fields = raw.schema.get_type(definition.name).fields
     result: dict = {}
-    for node in selected_fields(selections, fragments, definition.name):
+    for node in selected_fields(selections, raw.fragments, definition.name):
         field = fields.get(node.name.value)
         if field is None:
             continue
@@ -49,11 +54,44 @@ def _wanted(type_cls, selections, fragments) -> dict:
         below = dict(ROW_LINKS.get(model_field.name, {}))
         target_type = getattr(field, "django_type", None)
         if target_type is not None:
-            below = _wanted(target_type, children(node), fragments)
+            below = _wanted(target_type, children(node), raw)
+        if model_field.one_to_many:
+            below[PAGES] = [_window(field, api_fields[node.name.value], node, raw)]
         _merge(result.setdefault(model_field.name, {}), below)
     return result
 
 
+def _window(field, api_field, node, raw) -> tuple[int, int]:
+    """The rows of a list the query shows: (offset, limit).
+
+    A list paged by its resolver in Python (name forms, sources) is handed all
+    its rows up to the end of its page.
+    """
+    variables = raw.variable_values
+    if not isinstance(variables, VariableValues):
+        variables = VariableValues({}, variables)  # strawberry hands resolvers the coerced dict
+    pagination = get_argument_values(api_field, node, variables).get("pagination") or {}
+    # A page out of bounds is refused when the field runs: until then it reads
+    # no more than the largest page.
+    offset, limit = pagination.get("offset"), pagination.get("limit")
+    offset = None if offset is None else max(offset, 0)
+    limit = None if limit is None else min(max(limit, 0), MAX_PAGE_SIZE)
+    offset, limit = page_bounds(_Page(offset, limit))
+    if field.base_resolver is not None:
+        return (0, offset + limit)
+    return (offset, limit)
+
+
+class _Page:
+    """A ``pagination`` argument, as :func:`page_bounds` reads it."""
+
+    def __init__(self, offset, limit):
+        self.offset, self.limit = offset, limit
+
+
 def _merge(into: dict, more: dict) -> None:
     for key, value in more.items():
-        _merge(into.setdefault(key, {}), value)
+        if key == PAGES:
+            into.setdefault(PAGES, []).extend(value)
+        else:
+            _merge(into.setdefault(key, {}), value)
