@@ -11,9 +11,16 @@ Two audiences, one computation:
 
 * the admin sees everything (:func:`histories`, :func:`history`);
 * the public API (``public=True``) sees only what was public when it
-  happened: no version from a time the record was a draft (a record's public
-  history starts when it was first published, as "created"), no row that
-  points to a draft, and no internal field (:mod:`archive.visibility`).
+  happened (:func:`_public_diff`): no version from a time the record was a
+  draft (a record's public history starts when it was first published, as
+  "created"; versions while it was withdrawn are left out), no version of a
+  row from a time a record it must point to was a draft (or that points to
+  one now), no name of a record that was a draft at the version's moment, no
+  old value the public did not see, no internal field
+  (:mod:`archive.visibility`), and no reason that names a moment the record or
+  row was not public (:func:`_public_reason`: such a reason is shown empty,
+  as if none had been given, since "Reverted to the version of <a draft
+  moment>" says that a draft existed then).
 
 The versions come either from queries made here (:func:`histories`, for the
 admin) or from lists the caller prefetched (:func:`entries`, for the API,
@@ -22,6 +29,8 @@ which fetches the versions of a whole page of records in one query per model).
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +41,10 @@ from archive import visibility
 from archive.models.base import Record, Row, row_models, row_versions_name
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-ROW_VERBS = {"+": "added", "~": "changed", "-": "removed"}
+ROW_VERBS = {"created": "added", "changed": "changed", "deleted": "removed"}
+# How the admin names a moment in a reason it offers ("Reverted to the version
+# of 2026-01-01 10:00:00 UTC"): such a moment is checked before the public sees it.
+REASON_MOMENT = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC")
 
 
 @dataclass
@@ -74,7 +86,7 @@ class Entry:
         """ "Changed", or "signatory added: Ivan Maisky for Soviet Union"."""
         if self.row_model is None:
             return self.type.capitalize()
-        verb = ROW_VERBS[self.version.history_type]
+        verb = ROW_VERBS[self.type]
         row = self.row_after or self.row_before
         return f"{self.row_model._meta.verbose_name} {verb}: {row}"
 
@@ -89,10 +101,12 @@ def owned_row_models(record_model: type[Record]) -> list[type[Row]]:
 
 
 def versions_queryset(model: type[models.Model]) -> models.QuerySet:
-    """A model's versions in diffing order, with the records they link to."""
+    """A model's versions in diffing order, with the records they link to and
+    whether each was public at the version's moment (``visibility.public_then``)."""
     return (
         model.history.select_related("history_user")
         ._select_related_history_tracked_objs()
+        .annotate(**visibility.public_then(model))
         .order_by("id", "history_date", "history_id")
     )
 
@@ -142,21 +156,15 @@ def entries(
     ``own_versions`` and each list of ``row_versions`` are in diffing order:
     by row id, then date (see :func:`versions_queryset`).
     """
-    all_own = sorted(own_versions, key=lambda v: (v.history_date, v.history_id))
-    own_versions = all_own
+    own = sorted(own_versions, key=lambda v: (v.history_date, v.history_id))
     if public:
-        own_versions = [v for v in all_own if v.published and v.history_type != "-"]
-    result = _diff(record_model, own_versions, None, record_pk, public)
-    if public and result:
-        first = result[0]
-        first.type, first.changes = "created", []  # the public record begins here
-    for row_model, versions in row_versions.items():
-        row_entries = _diff(row_model, versions, row_model, record_pk, public)
-        if public:
-            row_entries = [
-                e for e in row_entries if _published_at(all_own, e.date) and _public_row(e)
-            ]
-        result += row_entries
+        result = _public_diff(record_model, own, None, record_pk, own)
+        for row_model, versions in row_versions.items():
+            result += _public_diff(row_model, versions, row_model, record_pk, own)
+    else:
+        result = _diff(record_model, own, None, record_pk)
+        for row_model, versions in row_versions.items():
+            result += _diff(row_model, versions, row_model, record_pk)
     # Newest first; at the same moment a record's rows come after (are newer
     # than) the record itself: an admin save writes the record first.
     result.sort(key=lambda e: (e.date, e.row_model is not None, e.version.history_id), reverse=True)
@@ -182,8 +190,8 @@ def _text(field, value) -> str:
     return str(value)
 
 
-def _diff(model, versions, row_model, record_pk, public) -> list[Entry]:
-    fields = _diffed_fields(model, public)
+def _diff(model, versions, row_model, record_pk) -> list[Entry]:
+    fields = _diffed_fields(model, public=False)
     result, previous = [], None
     for version in versions:
         if previous is not None and previous.id != version.id:
@@ -250,17 +258,137 @@ def _as_it_was(version) -> models.Model:
     return instance
 
 
+def _public_diff(model, versions, row_model, record_pk, own) -> list[Entry]:
+    """The versions the public saw, each diffed against what the public saw before it.
+
+    A version is shown when what it describes was public at its moment
+    (:func:`_seen`); a row's removal, when the row was. Its changes are from
+    the version before it if the public saw that one just before, else from
+    the last version shown (a record republished: the version before it was
+    withdrawn); with neither, it is the record's "created", the row's "added".
+    ``versions`` are in diffing order; ``own`` are the record's, by date.
+    """
+    fields = _diffed_fields(model, public=True)
+    own_states = [(v.history_date, v.published) for v in own]
+    result = []
+    previous = last_shown = None
+    states = []  # (date, public then) of this row's versions so far
+    for version in versions:
+        if previous is not None and previous.id != version.id:
+            previous = last_shown = None
+            states = []
+        deleted = version.history_type == "-"
+        seen = _seen(version, version, row_model, own)
+        states.append((version.history_date, deleted or seen is not None))
+        entry = None
+        if deleted:
+            # A record deleted is not public; a row removed is shown if it was.
+            if row_model is not None:
+                if seen is not None:
+                    entry = _entry(version, row_model, record_pk, "deleted", before=seen)
+                last_shown = None  # the row is gone; if it comes back, it is added
+        elif seen is not None:
+            base = before = None
+            if previous is not None and previous.history_type != "-":
+                # As the public saw it just before this version.
+                before = _seen(previous, version, row_model, own)
+                base = previous if before is not None else None
+            if base is None and last_shown is not None:
+                before = _seen(last_shown, version, row_model, own)
+                base = last_shown if before is not None else None
+            entry = _entry(
+                version, row_model, record_pk, "changed" if base else "created", before, seen
+            )
+            if base is not None:
+                entry.changes = _public_changes(fields, base, before, version, seen)
+            last_shown = version
+        if entry is not None:
+            entry.reason = _public_reason(entry.reason, own_states, states[:-1], row_model)
+            result.append(entry)
+        previous = version
+    return result
+
+
+def _entry(version, row_model, record_pk, type_, before=None, after=None) -> Entry:
+    entry = Entry(
+        version=version,
+        record_pk=record_pk,
+        date=version.history_date,
+        type=type_,
+        reason=version.history_change_reason or "",
+        user=version.history_user,
+        row_model=row_model,
+    )
+    if row_model is not None:
+        entry.row_before = before if type_ != "created" else None
+        entry.row_after = after
+    return entry
+
+
+def _seen(version, moment_version, row_model, own) -> models.Model | None:
+    """The record or row ``version`` describes as the public saw it at
+    ``moment_version``'s moment (links to records not public then cut), or
+    None if the public did not see it then."""
+    instance = visibility.as_seen_then(_as_it_was(version), version, moment_version)
+    if row_model is None:
+        return instance if version.published else None
+    if not _published_at(own, moment_version.history_date):
+        return None
+    return instance if visibility.is_public(instance) else None
+
+
+def _public_changes(fields, base, before, version, after) -> list[Change]:
+    changes = []
+    for f in fields:
+        if getattr(base, f.attname) == getattr(version, f.attname):
+            continue
+        if f.is_relation:
+            old = before._state.fields_cache.get(f.name)
+            new = after._state.fields_cache.get(f.name)
+            if old is None and new is None:
+                continue  # links the public did not see, before or after
+        else:
+            old, new = getattr(base, f.attname), getattr(version, f.attname)
+        changes.append(Change(f, old, new))
+    return changes
+
+
+def _public_reason(reason: str, own_states, row_states, row_model) -> str:
+    """The reason, or "" if it names a moment the record (or the row) was not public.
+
+    ``own_states`` and ``row_states`` are (date, public then) of the record's
+    versions and of the row's versions before this one, by date.
+    """
+    for match in REASON_MOMENT.finditer(reason):
+        try:
+            start = datetime.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return ""
+        start = start.replace(tzinfo=datetime.UTC)
+        if not _public_in_second(own_states, start, absent=False):
+            return ""
+        # A row absent then hid nothing; one present then, only if it was public.
+        if row_model is not None and not _public_in_second(row_states, start, absent=True):
+            return ""
+    return reason
+
+
+def _public_in_second(states, start, *, absent: bool) -> bool:
+    """Public at every version in the second from ``start`` (reasons name moments
+    to the second), or else at the one before it; ``absent`` if there is none."""
+    end = start + datetime.timedelta(seconds=1)
+    within = [public for date, public in states if start <= date < end]
+    if within:
+        return all(within)
+    before = [public for date, public in states if date < start]
+    return before[-1] if before else absent
+
+
 def _published_at(own_versions, moment) -> bool:
     """Was the record (given its versions, oldest first) published at ``moment``?"""
     state = False
     for version in own_versions:
         if version.history_date > moment:
             break
-        state = version.published
+        state = version.published and version.history_type != "-"
     return state
-
-
-def _public_row(entry: Entry) -> bool:
-    return all(
-        visibility.is_public(row) for row in (entry.row_before, entry.row_after) if row is not None
-    )

@@ -8,6 +8,10 @@
 * A record a row or record may point to (``place``, ``onBehalfOf``, a row's
   ``source``) that is a draft reads as null.
 * Internal notes, editors and timestamps of drafts never leave the admin.
+* The past is shown as the public saw it then: a version of a row is public
+  only if every record it must point to was public at the version's moment
+  (and is now); an optional link to a record that was a draft then reads as
+  null (:func:`public_then`, used by :mod:`archive.history`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import copy
 
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 
 from archive.models.base import Record, Row
 
@@ -40,6 +45,65 @@ def required_record_links(row_model: type[Row]) -> list[str]:
 def public_rows(queryset: models.QuerySet) -> models.QuerySet:
     filters = {f"{name}__published": True for name in required_record_links(queryset.model)}
     return queryset.filter(**filters)
+
+
+def record_links(model) -> list[models.ForeignKey]:
+    """The model's links to records, but for a row's link to the record that owns it."""
+    owner = getattr(model, "owner_field", None)
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one and issubclass(field.related_model, Record) and field.name != owner
+    ]
+
+
+def public_then_name(field: models.Field) -> str:
+    return f"{field.name}_public_then"
+
+
+def public_then(model) -> dict[str, Subquery]:
+    """Annotations for ``model``'s versions: was each record a version links to
+    public (published, not deleted) at the version's moment?
+
+    Each is a subquery of the linked record's own versions, in the query that
+    reads the versions: no query more, however many versions and records.
+    Null (false) for a link that is empty, or to a record with no version then.
+    """
+    public = ExpressionWrapper(
+        Q(published=True) & ~Q(history_type="-"), output_field=BooleanField()
+    )
+    annotations = {}
+    for field in record_links(model):
+        then = (
+            field.related_model.history.filter(
+                id=OuterRef(field.attname), history_date__lte=OuterRef("history_date")
+            )
+            .order_by("-history_date", "-history_id")
+            .annotate(public=public)
+            .values("public")[:1]
+        )
+        annotations[public_then_name(field)] = Subquery(then, output_field=BooleanField())
+    return annotations
+
+
+def as_seen_then(instance: models.Model, version, moment_version) -> models.Model:
+    """``instance`` (built from ``version``) with its links to records that were not
+    public at ``moment_version``'s moment cut (cached as None).
+
+    Whether a record was public then is read from ``moment_version``'s
+    annotations (:func:`public_then`) for the links it shares with ``version``;
+    for the others, from ``version``'s own (public at its moment: a name the
+    public saw once, if not at the other moment).
+    """
+    cache = instance._state.fields_cache
+    for field in record_links(type(instance)):
+        target_id = getattr(version, field.attname)
+        if target_id is None:
+            continue
+        judge = moment_version if getattr(moment_version, field.attname) == target_id else version
+        if not getattr(judge, public_then_name(field), False):
+            cache[field.name] = None
+    return instance
 
 
 def public_or_none(record: Record | None) -> Record | None:

@@ -14,8 +14,10 @@ from archive.models import (
     Person,
     PersonName,
     Place,
+    State,
 )
 from tests.graphql_client import gql, post
+from tests.test_graphql_history import at, save
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +215,164 @@ def test_a_withdrawn_record_disappears_from_everything(client, demo):
             {"record": {"__typename": "Document"}},
         ],
     }
+
+
+# --- the past as the public saw it: links to records that were drafts then ------
+
+HISTORY = "{ %s(slug: %s) { history { date type reason summary changes { field old new } } } }"
+
+
+def public_history(client, kind: str, slug: str) -> list[dict]:
+    return gql(client, HISTORY % (kind, json.dumps(slug)))[kind]["history"]
+
+
+def entry(hour, minute, type_, reason, summary, *changes) -> dict:
+    return {
+        "date": at(hour, minute).isoformat(),
+        "type": type_,
+        "reason": reason,
+        "summary": summary,
+        "changes": [{"field": f, "old": old, "new": new} for f, old, new in changes],
+    }
+
+
+@pytest.fixture
+def treaty(db):
+    """A treaty published at 10:00, signed in London; a draft place, state and
+    envoy (drafted at 9:00), and Anthony Eden (public)."""
+    london = Place(slug="london", name="London", published=True)
+    save(london, at(9))
+    for record in (
+        Place(slug="villa", name="Secret Villa"),
+        State(slug="secret-government", name="Secret Government"),
+        Person(slug="envoy", name="Secret Envoy"),
+    ):
+        save(record, at(9), "Drafted")
+    save(Person(slug="eden", name="Anthony Eden", published=True), at(9))
+    treaty = Document(slug="treaty", title="Treaty", kind="treaty", published=True, place=london)
+    save(treaty, at(10), "Catalogued")
+    return treaty
+
+
+def publish(model, slug, when):
+    record = model.objects.get(slug=slug)
+    record.published = True
+    save(record, when, "Published")
+
+
+def test_a_link_changed_to_a_draft_is_not_named_even_once_it_is_published(client, treaty):
+    treaty.place = Place.objects.get(slug="villa")
+    save(treaty, at(11), "Moved")
+    publish(Place, "villa", at(12))
+    treaty.place = Place.objects.get(slug="london")
+    save(treaty, at(13), "Back to London")
+    assert public_history(client, "document", "treaty") == [
+        # Changed from what the public saw at 11:00: no place.
+        entry(13, 0, "CHANGED", "Back to London", "Changed", ("place", None, "London")),
+        entry(11, 0, "CHANGED", "Moved", "Changed", ("place", "London", None)),
+        entry(10, 0, "CREATED", "Catalogued", "Created"),
+    ]
+
+
+def test_a_row_links_optionally_to_a_draft_then_without_naming_it(client, treaty):
+    eden = Person.objects.get(slug="eden")
+    secret = State.objects.get(slug="secret-government")
+    save(DocumentSignatory(document=treaty, person=eden, on_behalf_of=secret), at(11), "Signed")
+    publish(State, "secret-government", at(12))
+    assert public_history(client, "document", "treaty")[0] == entry(
+        11,
+        0,
+        "CHANGED",
+        "Signed",
+        "signatory added: Anthony Eden",
+        ("signatories", None, "Anthony Eden"),
+    )
+
+
+def test_a_row_that_pointed_to_a_draft_first_is_added_when_it_points_to_a_public_record(
+    client, treaty
+):
+    signatory = DocumentSignatory(document=treaty, person=Person.objects.get(slug="envoy"))
+    save(signatory, at(11), "Envoy signed")
+    signatory.person = Person.objects.get(slug="eden")
+    save(signatory, at(12), "It was Eden")
+    publish(Person, "envoy", at(13))
+    assert public_history(client, "document", "treaty") == [
+        entry(
+            12,
+            0,
+            "CHANGED",
+            "It was Eden",
+            "signatory added: Anthony Eden",
+            ("signatories", None, "Anthony Eden"),
+        ),
+        entry(10, 0, "CREATED", "Catalogued", "Created"),
+    ]
+
+
+def test_a_revert_reason_naming_a_moment_the_record_was_a_draft_is_withheld(client, db):
+    """The reason is shown empty: "Reverted to the version of <a draft moment>"
+    would say that a draft existed then."""
+    person = Person(slug="kot", name="Stanislaw Kott (draft)")
+    save(person, at(9), "Drafted")
+    person.name, person.published = "Stanisław Kot", True
+    save(person, at(10), "Published")
+    person.name = "Stanisław Kott"
+    save(person, at(11), "Reverted to the version of 2026-01-01 09:00:00 UTC")
+    person.name = "Stanisław Kot"
+    save(person, at(12), "Reverted to the version of 2026-01-01 10:00:00 UTC, as published")
+    assert [e["reason"] for e in public_history(client, "person", "kot")] == [
+        "Reverted to the version of 2026-01-01 10:00:00 UTC, as published",
+        "",
+        "Published",
+    ]
+
+
+def test_a_revert_reason_for_a_row_that_was_not_public_at_that_moment_is_withheld(client, treaty):
+    """The treaty was public at 11:00, but its signatory then pointed to a draft:
+    the row brought back by the revert may show, the moment it names may not."""
+    envoy = Person.objects.get(slug="envoy")
+    signatory = DocumentSignatory(document=treaty, person=envoy, role="witness")
+    save(signatory, at(11), "Envoy signed")
+    pk = signatory.pk
+    signatory._history_date = at(11, 30)
+    signatory.delete()
+    publish(Person, "envoy", at(12))
+    restored = DocumentSignatory(pk=pk, document=treaty, person=envoy, role="witness")
+    save(restored, at(13), "Reverted to the version of 2026-01-01 11:00:00 UTC")
+    assert public_history(client, "document", "treaty") == [
+        entry(
+            13,
+            0,
+            "CHANGED",
+            "",
+            "signatory added: Secret Envoy",
+            ("signatories", None, "Secret Envoy"),
+        ),
+        entry(10, 0, "CREATED", "Catalogued", "Created"),
+    ]
+
+
+def test_versions_of_a_withdrawn_record_are_not_public_when_it_is_republished(client, db):
+    person = Person(slug="kot", name="Stanisław Kot", published=True)
+    save(person, at(10), "Catalogued")
+    person.published = False
+    save(person, at(11), "Withdrawn: the family objects")
+    person.name = "Stanisław Kot (secret name)"
+    save(person, at(11, 30), "Name from the family papers")
+    person.name = "Stanisław Kot (1885–1975)"
+    save(person, at(11, 45), "Dates in the name")
+    assert gql(client, HISTORY % ("person", '"kot"')) == {"person": None}
+    person.published = True
+    save(person, at(12), "Republished")
+    assert public_history(client, "person", "kot") == [
+        entry(
+            12,
+            0,
+            "CHANGED",
+            "Republished",
+            "Changed",
+            ("name", "Stanisław Kot", "Stanisław Kot (1885–1975)"),
+        ),
+        entry(10, 0, "CREATED", "Catalogued", "Created"),
+    ]

@@ -195,7 +195,10 @@ class HistoryEntry:
         description="What the version did to the record. A change to one of its rows "
         "(a signatory added…) is a change of the record."
     )
-    reason: str = strawberry.field(description="Why, as the archivist gave it.")
+    reason: str = strawberry.field(
+        description="Why, as the archivist gave it; empty if none was given, or if it "
+        "names a moment the record was not public (“Reverted to the version of …”)."
+    )
     summary: str = strawberry.field(
         description="The change in words: “Changed”, “signatory added: Ivan Maisky”."
     )
@@ -221,6 +224,19 @@ def public_text(value) -> str | None:
     return str(value)  # dates as ISO 8601, decimals as written
 
 
+def field_changes(entry: archive_history.Entry, prefix: str) -> list[FieldChange]:
+    """The entry's changes as the public reads them; a link to a record hidden
+    before and after is no change the public saw."""
+    changes = []
+    for change in entry.changes:
+        old, new = public_text(change.old), public_text(change.new)
+        if old != new:
+            changes.append(
+                FieldChange(field=prefix + to_camel_case(change.field.name), old=old, new=new)
+            )
+    return changes
+
+
 def present(entry: archive_history.Entry) -> HistoryEntry:
     if entry.row_model is None:
         return HistoryEntry(
@@ -228,30 +244,16 @@ def present(entry: archive_history.Entry) -> HistoryEntry:
             type=VersionType(entry.type),
             reason=entry.reason,
             summary=entry.type.capitalize(),
-            changes=[
-                FieldChange(
-                    field=to_camel_case(c.field.name),
-                    old=public_text(c.old),
-                    new=public_text(c.new),
-                )
-                for c in entry.changes
-            ],
+            changes=field_changes(entry, ""),
         )
     relation = relation_name(entry.row_model)
     before = visibility.public_copy(entry.row_before) if entry.row_before else None
     after = visibility.public_copy(entry.row_after) if entry.row_after else None
-    if entry.version.history_type == "~":
-        changes = [
-            FieldChange(
-                field=f"{relation}.{to_camel_case(c.field.name)}",
-                old=public_text(c.old),
-                new=public_text(c.new),
-            )
-            for c in entry.changes
-        ]
+    if entry.type == "changed":
+        changes = field_changes(entry, f"{relation}.")
     else:
         changes = [FieldChange(field=relation, old=public_text(before), new=public_text(after))]
-    verb = archive_history.ROW_VERBS[entry.version.history_type]
+    verb = archive_history.ROW_VERBS[entry.type]
     return HistoryEntry(
         date=entry.date,
         type=VersionType.CHANGED,
@@ -279,7 +281,8 @@ def history_field(record_model):
     return field(
         "The public versions of the record and of its relation and name rows, newest "
         "first, a page at a time. Editors are not shown; a record's public history "
-        "starts when it was first published.",
+        "starts when it was first published, and leaves out what was written while "
+        "the record, or a record a row points to, was a draft.",
         resolver=resolve,
         prefetch_related=prefetches,
     )
