@@ -5,10 +5,13 @@ for every field of ``Query`` from the schema the server publishes by
 introspection: *positive* ones (valid queries, with arguments anywhere in
 their ranges: negative offsets, huge limits, any string, any date) and
 *negative* ones (arguments of the wrong type, missing, null where they may
-not be). Each goes over HTTP to the endpoint and every answer is checked by
-:func:`response_problems`: no 5xx, and a well-formed GraphQL response that
-leaks nothing (no traceback, no path of the server, no SQL, no internal
-notes).
+not be). Each goes over HTTP to the endpoint and every answer is checked
+twice: by schemathesis's own checks, all of its defaults (no 5xx; no error
+met while running, which it counts as a server error; a positive operation
+accepted, a negative one refused; the response format), and by
+:func:`response_problems`: a well-formed GraphQL response, with the archive's
+statuses, that leaks nothing (no traceback, no path of the server, no SQL, no
+internal notes).
 
 Two instances of the same archive answer each operation, one with the
 response cache on and one with it off: their answers must be the same byte
@@ -274,9 +277,7 @@ DEMO_WORDS = (
     "\\",
     "' OR 1=1 --",
     "SELECT * FROM archive_person",
-    "\u0000",
     "🕊️",
-    "a" * 500,
 )
 AS_OF_MOMENTS = (
     "9999-12-31T23:59:59Z",
@@ -290,12 +291,50 @@ AS_OF_MOMENTS = (
 )
 SUBSTITUTION_PROBABILITY = 0.5
 
+# What the API accepts beyond what GraphQL types can say (its descriptions and the
+# README say it; tests/test_fuzz.py checks these against the archive's constants).
+# A positive operation is generated within them: outside, the API refuses it with a
+# 400 before running, which schemathesis's default checks rightly count as valid
+# data refused. Values outside them are tested by tests/test_graphql_limits.py and
+# tests/test_hostile_inputs.py.
+CONTRACT = {
+    "max_page_size": 100,  # archive.graphql.fields.MAX_PAGE_SIZE
+    "max_list_items": 10,  # archive.graphql.limits.MAX_LIST_ITEMS
+    "max_characters": 200,  # archive.search.MAX_CHARACTERS
+    "max_words": 20,  # archive.search.MAX_WORDS
+}
+# What no record can hold, refused in any text (archive.graphql.schema.RefuseUnstorableText).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+MAX_INT = 2**31 - 1  # GraphQL's Int
+
+
+def within_budget(document) -> bool:
+    """Whether the archive's own cost function admits the document (its budget is part
+    of the contract, and no client-side rule can say what it admits)."""
+    from archive.graphql import limits
+    from archive.graphql.schema import MAX_COST, schema
+
+    try:
+        return limits.query_cost(schema._schema, document) <= MAX_COST
+    except getattr(limits, "RequestRefused", ()):
+        return False
+
+
+def _within_contract(text: str) -> str:
+    text = UNSTORABLE.sub("", text)[: CONTRACT["max_characters"]]
+    words = text.split()
+    return " ".join(words[: CONTRACT["max_words"]]) if len(words) > CONTRACT["max_words"] else text
+
 
 def _steer(document, schema, random):
-    """The generated document with ``@oneOf`` inputs given exactly one key, and now and
-    then a demo slug, word or moment instead of a generated string."""
+    """The generated document with ``@oneOf`` inputs given exactly one key, its values
+    within :data:`CONTRACT`, and now and then a demo slug, word or moment instead of a
+    generated string."""
     from graphql import (
         REMOVE,
+        IntValueNode,
         ListValueNode,
         NullValueNode,
         ObjectValueNode,
@@ -339,10 +378,31 @@ def _steer(document, schema, random):
             return ListValueNode(values=())  # ``ordering: {}``: an empty list instead
 
         def enter_argument(self, node, *args):
-            return substitute(node, node.name.value)
+            return substitute(node, node.name.value) or page(node)
 
         def enter_object_field(self, node, *args):
-            return substitute(node, node.name.value)
+            return substitute(node, node.name.value) or page(node)
+
+        def enter_list_value(self, node, *args):
+            if len(node.values) > CONTRACT["max_list_items"]:
+                return ListValueNode(values=node.values[: CONTRACT["max_list_items"]])
+            return None
+
+        def enter_string_value(self, node, *args):
+            text = _within_contract(node.value)
+            return StringValueNode(value=text) if text != node.value else None
+
+    def page(node):
+        """A page's ``limit`` within the page size, its ``offset`` not negative."""
+        name = node.name.value
+        if name not in ("limit", "offset") or not isinstance(node.value, IntValueNode):
+            return None
+        number = min(abs(int(node.value.value)), MAX_INT)
+        if name == "limit":
+            number = min(number, CONTRACT["max_page_size"])
+        if str(number) == node.value.value:
+            return None
+        return type(node)(name=node.name, value=IntValueNode(value=str(number)))
 
     return visit(document, TypeInfoVisitor(type_info, Steer()))
 
@@ -402,6 +462,12 @@ class Report:
             f"queries digest: {self.digest}",
             f"failures: {len(self.failures)}",
         ]
+        kinds = collections.Counter(
+            f"{failure.mode}: {re.sub(r'[0-9]+', 'N', problem)[:120]}"
+            for failure in self.failures
+            for problem in failure.problems
+        )
+        lines.extend(f"{n:5} × {kind}" for kind, n in kinds.most_common(30))
         lines.extend(str(failure) for failure in self.failures[:20])
         if len(self.failures) > 20:
             lines.append(f"... and {len(self.failures) - 20} more")
@@ -450,7 +516,8 @@ def fuzz(
     steering = HookDispatcher(scope=HookScope.TEST)
 
     def flatmap_body(context, body):
-        return st.randoms(use_true_random=False).map(lambda r: _steer(body, client_schema, r))
+        steered = st.randoms(use_true_random=False).map(lambda r: _steer(body, client_schema, r))
+        return steered.filter(within_budget)
 
     steering.register_hook_with_name(flatmap_body, "flatmap_body")
 
@@ -470,9 +537,9 @@ def fuzz(
         try:
             response = case.call(base_url=origin, session=session, timeout=60)
         except requests.RequestException as error:
-            return None, "", f"{type(error).__name__}: {error}".encode()
+            return None, "", f"{type(error).__name__}: {error}".encode(), []
         content_type = ", ".join(response.headers.get("content-type", []))
-        return response.status_code, content_type, response.content
+        return response.status_code, content_type, response.content, default_checks(case, response)
 
     def send_elsewhere(query: str):
         """The same operation to the other instance (in a thread, while the first answers)."""
@@ -489,13 +556,13 @@ def fuzz(
         report.by_field[case.operation.label] += 1
         asked = time.monotonic()
         elsewhere = compare_url and threads.submit(send_elsewhere, query)
-        status, content_type, body = send(case, origin)
+        status, content_type, body, failed = send(case, origin)
         if status is None:
             problems = [f"no answer: {body.decode()}"]
         else:
             report.statuses[status] += 1
             report.outcomes[f"{mode} {_outcome(status, body)}"] += 1
-            problems = response_problems(status, content_type, body, sent=query)
+            problems = failed + response_problems(status, content_type, body, sent=query)
             if elsewhere:
                 report.requests += 1
                 again = elsewhere.result()
@@ -540,6 +607,18 @@ def fuzz(
     report.seconds = time.monotonic() - started
     report.digest = digest.hexdigest()[:16]
     return report
+
+
+def default_checks(case, response) -> list[str]:
+    """What schemathesis's default checks find wrong with the answer to ``case``: every
+    check it enables by default, none left out (``case.validate_response``)."""
+    from schemathesis.core.failures import FailureGroup
+
+    try:
+        case.validate_response(response)
+    except FailureGroup as group:
+        return [f"schemathesis: {failure.title}: {failure.message}" for failure in group.exceptions]
+    return []
 
 
 def _fuzz_operation(operation, mode, count: int, hooks, seed: int, check) -> None:
@@ -642,6 +721,16 @@ def demo_servers(directory: Path, configured_database: str | None = None):
 # --- bin/fuzz ---------------------------------------------------------------------------------
 
 
+def _setup_django() -> None:
+    """The archive's code, for :func:`within_budget` (settings of a development run: the
+    servers get their own environment)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    django.setup()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bin/fuzz",
@@ -664,6 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--negative-share", type=float, default=0.25)
     parser.add_argument("--progress-every", type=int, default=500)
     options = parser.parse_args(argv)
+    _setup_django()
 
     def progress(report: Report) -> None:
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(report.statuses.items()))

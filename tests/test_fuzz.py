@@ -5,14 +5,18 @@ in one, off in the other) serve a fresh database of the test's own with the
 demo data: a SQLite file, or a new database on the PostgreSQL server that
 ``DATABASE_URL`` names. Schemathesis generates operations for every field of
 ``Query`` with a fixed seed (the same queries on every run); each goes to
-both instances, and every answer must be a well-formed GraphQL response (or
-a plain-text 4xx) that leaks nothing, the same from both. The servers' logs
+both instances, and every answer must pass schemathesis's default checks
+(an error met while running is a failure) and be a well-formed GraphQL
+response (or a plain-text 4xx) that leaks nothing, the same from both. The servers' logs
 must show no error. See :mod:`tests.fuzzing`; ``bin/fuzz`` runs longer.
 """
 
+import datetime
 import os
+from pathlib import Path
 
 import pytest
+import requests
 
 from tests import fuzzing
 
@@ -148,3 +152,103 @@ def test_the_log_check_finds_errors_and_their_exceptions():
         "OverflowError: date value out of range",
         "[2026-11-27 04:21:00 +0000] [28792] [CRITICAL] WORKER TIMEOUT (pid:28914)",
     ]
+
+
+def _case_and_answer(status: int, body: bytes):
+    """An operation of the archive's schema, and an answer to it, as schemathesis sees them."""
+    import schemathesis
+
+    sdl = Path(__file__).resolve().parent.parent / "archive" / "graphql" / "schema.graphql"
+    case = schemathesis.graphql.from_path(sdl)["Query"]["persons"].Case(
+        body="{ persons { totalCount } }"
+    )
+    response = requests.Response()
+    response.status_code = status
+    response._content = body
+    response.headers["Content-Type"] = "application/json"
+    response.request = requests.Request(
+        "POST", "http://127.0.0.1/graphql/", json={"query": case.body}
+    ).prepare()
+    response.url = response.request.url
+    response.elapsed = datetime.timedelta(milliseconds=10)
+    return case, response
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "problems"),
+    [
+        (200, b'{"data": {"persons": {"totalCount": 1}}}', []),
+        (
+            200,
+            b'{"data": {"persons": null}, "errors": [{"message": "x", "path": ["persons"]}]}',
+            ["schemathesis: GraphQL server error: x"],  # an error met while running
+        ),
+        (
+            400,
+            b'{"data": null, "errors": [{"message": "x"}]}',
+            ["schemathesis: GraphQL client error: x"],  # a valid operation refused
+        ),
+        (500, b"oops", ["schemathesis: Server error: "]),
+        (
+            200,
+            b"[]",
+            ["schemathesis: Unexpected GraphQL response: GraphQL response is not a JSON object"],
+        ),
+    ],
+    ids=["data", "execution-error", "valid-refused", "500", "not-an-object"],
+)
+def test_every_answer_goes_through_schemathesiss_default_checks(status, body, problems):
+    assert fuzzing.default_checks(*_case_and_answer(status, body)) == problems
+
+
+def test_the_fuzzers_contract_is_the_archives():
+    """Positive operations are generated within the bounds the API enforces."""
+    from archive import search
+    from archive.graphql import fields, limits
+
+    assert fuzzing.CONTRACT == {
+        "max_page_size": fields.MAX_PAGE_SIZE,
+        "max_list_items": limits.MAX_LIST_ITEMS,
+        "max_characters": search.MAX_CHARACTERS,
+        "max_words": search.MAX_WORDS,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ivan maisky", "ivan maisky"),
+        ("a\x00b\ud800c", "abc"),
+        ("x" * 300, "x" * 200),
+        (" ".join(["w"] * 30), " ".join(["w"] * 20)),
+    ],
+)
+def test_generated_text_is_kept_within_the_contract(text, expected):
+    assert fuzzing._within_contract(text) == expected
+
+
+def test_positive_operations_are_steered_within_the_contract():
+    import random
+
+    from graphql import build_schema, parse, print_ast
+
+    sdl = Path(__file__).resolve().parent.parent / "archive" / "graphql" / "schema.graphql"
+    document = parse(
+        "{ persons(pagination: {limit: 5000, offset: -2147483648}, filters: {text: "
+        '"a\\u0000b"}) { totalCount } search(text: "x", limit: -3) { score } }'
+    )
+    steered = print_ast(fuzzing._steer(document, build_schema(sdl.read_text()), random.Random(1)))
+    assert "pagination: { limit: 100, offset: 2147483647 }" in steered
+    assert "limit: 3)" in steered
+    assert "\x00" not in steered and "\\u0000" not in steered
+
+
+def test_the_budget_of_positive_operations_is_the_archives():
+    from graphql import parse
+
+    three_lists = (
+        "{ documents(pagination: {limit: 100}) { results { signatories(pagination: "
+        "{limit: 100}) { person { signed(pagination: {limit: 100}) { role } } } } } }"
+    )
+    assert fuzzing.within_budget(parse("{ documents { totalCount } }"))
+    assert not fuzzing.within_budget(parse(three_lists))
