@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 
 from django.dispatch import receiver
-from simple_history.signals import post_create_historical_record
+from simple_history.signals import pre_create_historical_record
 
 _current: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "change_reason", default=None
@@ -49,24 +49,20 @@ def current() -> str | None:
 
 
 def apply(instance) -> None:
-    """Give ``instance`` the current reason unless it carries one already, and the
-    action's moment once it has one."""
+    """Give ``instance`` the current reason unless it carries one already."""
+    reason = current()
+    if reason and not getattr(instance, "_change_reason", None):
+        instance._change_reason = reason
+
+
+@receiver(pre_create_historical_record)
+def _one_moment(sender, history_instance, **kwargs):
+    """Date every version of the action as its first (dated when simple-history
+    wrote it, after the write's locks were taken)."""
     holder = _current.get()
     if holder is None:
         return
-    reason = holder["reason"]
-    if reason and not getattr(instance, "_change_reason", None):
-        instance._change_reason = reason
-    if holder["moment"] is not None:
-        instance._history_date = holder["moment"]
-    else:
-        # The first version of the action is dated when simple-history writes
-        # it (after the write's locks are taken), not by an earlier action.
-        instance.__dict__.pop("_history_date", None)
-
-
-@receiver(post_create_historical_record)
-def _remember_moment(sender, history_instance, **kwargs):
-    holder = _current.get()
-    if holder is not None and holder["moment"] is None:
+    if holder["moment"] is None:
         holder["moment"] = history_instance.history_date
+    else:
+        history_instance.history_date = holder["moment"]

@@ -147,7 +147,7 @@ def test_the_revert_page_shows_what_changes(client, edited):
             "Restores diplomatic relations.",
         )
     ]
-    assert [(c.what, c.kind, str(c.row), c.fields) for c in plan.rows] == [
+    assert [(c.what, c.kind, c.label, c.fields) for c in plan.rows] == [
         ("provision", "changed", "Provision 1", [("text", "A, amended", "A")]),
         ("provision", "removed", "Provision 3", []),
         ("party", "added", "United Kingdom (witness)", []),
@@ -203,3 +203,129 @@ def test_revert_sets_the_record_and_its_rows_back_in_one_set_of_versions(client,
         "signatory changed: Ivan Maisky for Soviet Union",
         "signatory removed: Anthony Eden for United Kingdom",
     ]
+
+
+def test_a_revert_over_changes_made_since_the_page_opened_is_refused(client, archivist, edited):
+    """The page showed what the revert changes; after another change it would undo
+    more than it showed: refused, nothing written."""
+    document, then, _ = edited
+    page = client.get(revert_url(document, then))
+    Provision.objects.create(document=document, number=4, text="D")
+    versions = Provision.history.count() + Document.history.count()
+    response = client.post(revert_url(document, then), form_data(page))
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("This record was changed at ")
+    assert Provision.history.count() + Document.history.count() == versions
+    assert Provision.objects.filter(document=document, number=4).exists()
+
+
+def delete_url(obj):
+    return url(type(obj), "delete", obj.pk)
+
+
+def test_a_delete_without_a_reason_is_refused(client, superuser, agreement):
+    client.force_login(superuser)
+    page = client.get(delete_url(agreement))
+    assert 'name="change_reason"' in page.content.decode()
+    response = client.post(delete_url(agreement), {"post": "yes", "change_reason": ""})
+    assert response.status_code == 200
+    assert response.context["reason_form"].errors == {"change_reason": ["This field is required."]}
+    assert "This field is required." in response.content.decode()
+    assert Document.objects.filter(pk=agreement.pk).exists()
+    assert Document.history.filter(history_type="-").count() == 0
+
+
+def test_recovery_says_recover_and_brings_back_the_rows(client, superuser, archivist, edited):
+    document, _, _ = edited
+    rows_before = rows_of(document)
+    client.force_login(superuser)
+    response = client.post(delete_url(document), {"post": "yes", "change_reason": "Duplicate"})
+    assert response.status_code == 302
+    deletion = document.history.latest()
+    deleted_rows = [
+        v
+        for model in ROW_FIELDS
+        for v in model.history.filter(history_type="-", history_change_reason="Duplicate")
+    ]
+    assert len(deleted_rows) == 6
+    assert {(v.history_change_reason, v.history_date) for v in deleted_rows + [deletion]} == {
+        ("Duplicate", deletion.history_date)
+    }
+
+    client.force_login(archivist)
+    page = client.get(revert_url(document, deletion))
+    assert page.context["title"] == "Recover Sikorski–Mayski agreement"
+    html = page.content.decode()
+    assert '<input type="submit" value="Recover" class="default" name="_save">' in html
+    assert 'value="Revert"' not in html and "Save" not in html.split('class="submit-row"')[1]
+    plan = page.context["revert_plan"]
+    assert [(c.what, c.kind, c.label) for c in plan.rows] == [
+        ("provision", "added", "Provision 1"),
+        ("provision", "added", "Provision 2"),
+        ("provision", "added", "Provision 3"),
+        ("party", "added", "Soviet Union (party)"),
+        ("signatory", "added", "Ivan Maisky for Soviet Union"),
+        ("signatory", "added", "Anthony Eden for United Kingdom"),
+    ]
+    response = client.post(revert_url(document, deletion), form_data(page))
+    assert response.status_code == 302
+    assert rows_of(document) == rows_before
+    recovered = [
+        v
+        for model in ROW_FIELDS
+        for v in model.history.filter(history_date__gt=deletion.history_date)
+    ]
+    assert {(v.history_type, v.history_change_reason, v.history_user) for v in recovered} == {
+        ("+", form_data(page)["change_reason"], archivist)
+    }
+    assert form_data(page)["change_reason"].startswith("Recovered from the version of ")
+
+
+def test_bulk_delete_asks_for_a_reason(client, superuser, agreement):
+    client.force_login(superuser)
+    changelist = url(Document, "changelist")
+    selected = {"action": "delete_selected", "_selected_action": [str(agreement.pk)]}
+    page = client.post(changelist, selected)
+    assert page.status_code == 200
+    assert 'name="change_reason"' in page.content.decode()
+    response = client.post(changelist, {**selected, "post": "yes", "change_reason": " "})
+    assert response.status_code == 200
+    assert response.context["reason_form"].errors == {"change_reason": ["This field is required."]}
+    assert Document.objects.filter(pk=agreement.pk).exists()
+
+    response = client.post(changelist, {**selected, "post": "yes", "change_reason": "Not a treaty"})
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=agreement.pk).exists()
+    deleted = [Document.history.latest(), DocumentSignatory.history.latest()]
+    assert [(v.history_type, v.history_change_reason) for v in deleted] == [
+        ("-", "Not a treaty"),
+        ("-", "Not a treaty"),
+    ]
+
+
+def test_a_revert_that_cannot_restore_a_row_writes_nothing(client, archivist, edited):
+    """A row then linked a record deleted since: the revert is refused as a whole."""
+    document, _, _ = edited
+    with_eden = document.history.latest()
+    eden = Person.objects.get(slug="anthony-eden")
+    signature = DocumentSignatory.objects.get(person=eden)
+    signature_pk, eden_pk = signature.pk, eden.pk
+    signature.delete()
+    eden.delete()
+    versions = {m: m.history.count() for m in (Document, *ROW_FIELDS)}
+    page = client.get(revert_url(document, with_eden))
+    (change,) = page.context["revert_plan"].rows
+    assert (change.kind, change.label) == (
+        "added",
+        f"signatory {signature_pk} (links a deleted record)",
+    )
+    response = client.post(revert_url(document, with_eden), form_data(page))
+    assert response.status_code == 302
+    assert response["Location"] == revert_url(document, with_eden)
+    message = [str(m) for m in response.wsgi_request._messages]
+    assert message == [
+        f"Nothing was saved. Cannot restore signatory {signature_pk}: its person "
+        f"(id {eden_pk}) has been deleted since."
+    ]
+    assert {m: m.history.count() for m in versions} == versions

@@ -222,16 +222,12 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         if not self.revert_disabled(request, plan.record_then):
             extra_context.setdefault("title", f"{verb} {plan.record_then}")
         try:
+            # save_model restores the rows (revert.restore_rows), in this transaction.
             with change_reasons.reason_scope(), transaction.atomic():
-                response = super().history_form_view(request, object_id, version_id, extra_context)
-                if request.method == "POST" and response.status_code == 302:
-                    rows = revert.restore_rows(self.model, pk, version, request.user)
+                return super().history_form_view(request, object_id, version_id, extra_context)
         except revert.CannotRevert as error:
             self.message_user(request, f"Nothing was saved. {error}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        if request.method == "POST" and response.status_code == 302 and rows:
-            self.message_user(request, f"Also set back {rows} row(s) as they were then.")
-        return response
 
     def response_change(self, request, obj):
         match = request.resolver_match
@@ -262,6 +258,11 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             # the record that changes nothing would only blur its history.
             return
         super().save_model(request, obj, form, change)
+        if reverting:  # the rows too, before the success message is queued
+            _, version = revert.version_of(self.model, *request.resolver_match.args[:2])
+            rows = revert.restore_rows(self.model, obj.pk, version, request.user)
+            if rows:
+                self.message_user(request, f"Also set back {rows} row(s) as they were then.")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -12,7 +12,8 @@ difference first (:func:`plan`).
 The version that deleted a record stands for the moment just before: the
 rows deleted with the record are back with it. They share its moment
 (:mod:`archive.change_reasons`); versions written before one action had one
-moment were a few milliseconds apart, hence :data:`CASCADE_WINDOW`.
+moment were a few milliseconds apart, hence :data:`CASCADE_WINDOW` (with the
+same reason and user: a row removed by an earlier save stays removed).
 
 The difference is taken from the rows in the database, not from their latest
 versions (simple-history's ``diff_against`` compares two versions): a write
@@ -28,7 +29,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.admin import actions
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import QueryDict
 
@@ -78,6 +79,14 @@ class RowChange:
     @property
     def row(self) -> Row:
         return self.then if self.then is not None else self.now
+
+    @property
+    def label(self) -> str:
+        """The row as people read it; by id when a record it linked is gone."""
+        try:
+            return str(self.row)
+        except ObjectDoesNotExist:
+            return f"{self.row._meta.verbose_name} {self.row.pk} (links a deleted record)"
 
 
 @dataclass
@@ -142,10 +151,22 @@ def rows_at(record_model: type[Record], pk, version) -> dict[type[Row], dict]:
             if getattr(row_version, owner) == pk
             and (
                 row_version.history_type != "-"
-                or (deletion and row_version.history_date >= moment - CASCADE_WINDOW)
+                or (deletion and _deleted_with(row_version, version))
             )
         }
     return result
+
+
+def _deleted_with(row_version, deletion) -> bool:
+    """Was the row deleted by the action that deleted its record?"""
+    if row_version.history_date == deletion.history_date:
+        return True
+    # Versions written before one action had one moment: close, same reason, same user.
+    return (
+        abs(row_version.history_date - deletion.history_date) <= CASCADE_WINDOW
+        and row_version.history_change_reason == deletion.history_change_reason
+        and row_version.history_user_id == deletion.history_user_id
+    )
 
 
 def rows_now(record_model: type[Record], pk) -> dict[type[Row], dict]:
@@ -231,7 +252,7 @@ def restore_rows(record_model: type[Record], pk, version, user) -> int:
                 else:
                     row.save()
         except IntegrityError:
-            failed.append(f"{change.what} “{change.row}”")
+            failed.append(f"{change.what} “{change.label}”")
     if failed:
         raise CannotRevert(
             "Cannot restore " + "; ".join(failed) + ": it clashes with a row of the same kind."
