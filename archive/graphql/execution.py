@@ -39,11 +39,20 @@ checks. That was half the time of the page. Three changes, each exact:
 
 from __future__ import annotations
 
+import time
+
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
     ReverseManyToOneDescriptor,
 )
-from graphql import GraphQLError, GraphQLField, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+    located_error,
+)
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension, ValidationCache
@@ -54,6 +63,7 @@ from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension, is_optimized_by_prefetching
 
 from archive import as_of
+from archive.graphql import time_limit
 
 
 class FieldOptimizer(DjangoOptimizerExtension):
@@ -168,8 +178,30 @@ class ArchiveExecutionContext(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # A middleware must see every field: then nothing takes the fast path.
         self.fast = manager is None or not manager.middlewares
+        self.limit = time_limit.current()
+
+    def complete_list_item_value(self, item, *args, **kwargs):
+        if self.limit is not None and time.monotonic() > self.limit.deadline:
+            raise self.limit.exceeded()
+        return super().complete_list_item_value(item, *args, **kwargs)
+
+    def handle_field_error(self, raw_error, return_type, field_details_list, path):
+        """graphql-core's, but the time limit stops the whole execution.
+
+        Any other error nulls its field and the execution goes on; an execution
+        out of time must not go on, nor answer with an error for every field
+        left: the error, located at the field where time ran out, leaves the
+        execution (graphql-core answers it with ``data: null``).
+        """
+        original = getattr(raw_error, "original_error", None) or raw_error
+        if isinstance(original, time_limit.TimeLimitExceeded):
+            raise located_error(raw_error, to_nodes(field_details_list), path.as_list())
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
+        if self.limit is not None and time.monotonic() > self.limit.deadline:
+            nodes = to_nodes(field_details_list)
+            raise located_error(self.limit.exceeded(), nodes, path.as_list())
         node = field_details_list[0].node
         field = parent_type.fields.get(node.name.value) if self.fast else None
         plan = fast_path(field) if field is not None and not node.arguments else None
