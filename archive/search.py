@@ -66,9 +66,38 @@ def key(text: str) -> str:
     return normalize(text).translate(_TRANSLITERATION)
 
 
+# The most a text to find may hold. Every word is one more condition for the
+# database to test on every candidate (a trigram LIKE on PostgreSQL, an FTS
+# term on SQLite, which fails with "Expression tree is too large" near 4,000),
+# so the words are bounded; 20 words and 200 characters hold any name and the
+# longest official title of the demo archive (12 words, 85 characters) with room.
+MAX_WORDS = 20
+MAX_CHARACTERS = 200
+
+
 def words(text: str) -> list[str]:
-    """The distinct matching keys of a query's words, in order."""
-    return list(dict.fromkeys(key(text).split()))
+    """The distinct matching keys of a query's words, in order (at most :data:`MAX_WORDS`).
+
+    The API refuses a longer text (:func:`too_long`); other callers (the
+    admin's search box) search its first words.
+    """
+    return list(dict.fromkeys(key(text).split()))[:MAX_WORDS]
+
+
+def too_long(text: str) -> str | None:
+    """Why ``text`` is too long to search for, or None."""
+    if len(text) > MAX_CHARACTERS:
+        return (
+            f"Text too long: {len(text):,} characters; a text to find holds at most "
+            f"{MAX_CHARACTERS} characters and {MAX_WORDS} words."
+        )
+    count = len(dict.fromkeys(key(text).split()))
+    if count > MAX_WORDS:
+        return (
+            f"Text too long: {count} words; a text to find holds at most {MAX_WORDS} "
+            f"words and {MAX_CHARACTERS} characters."
+        )
+    return None
 
 
 def document_text(*parts: str | None) -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from archive import search
 from archive.models import Person, PersonName, PlaceName, State, StateName
 from archive.search import document_text, filter_text, normalize, words
 from tests.factories import (
@@ -285,3 +286,24 @@ def test_filter_text_finds_states_by_name_form_and_official_name():
         "poland",
         "soviet-union",
     ]
+
+
+def test_words_are_at_most_twenty():
+    """Any caller (the admin's search box) searches at most the first 20 words: each is
+    one more condition for the database (SQLite failed near 4,000 with "Expression tree
+    is too large"); the API refuses a longer text (search.too_long)."""
+    text = " ".join(f"t{i}" for i in range(4000))
+    assert search.words(text) == [f"t{i}" for i in range(search.MAX_WORDS)]
+    assert search.MAX_WORDS == 20 and search.MAX_CHARACTERS == 200
+
+
+def test_what_is_too_long_to_search_for():
+    assert search.too_long("wladyslaw sikorski") is None
+    assert search.too_long(" ".join(["maisky"] * 28)) is None  # one word, 195 characters
+    assert search.too_long("a " * 21) is None  # one distinct word
+    assert search.too_long(" ".join(f"t{i}" for i in range(21))) == (
+        "Text too long: 21 words; a text to find holds at most 20 words and 200 characters."
+    )
+    assert search.too_long("x" * 201) == (
+        "Text too long: 201 characters; a text to find holds at most 200 characters and 20 words."
+    )

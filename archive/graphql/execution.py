@@ -33,8 +33,9 @@ checks. That was half the time of the page. Three changes, each exact:
   (with strawberry's ``ParserCache``, a text seen before is the same parsed
   document): clients send the same few queries again and again, and
   validating one took a third of a small query's time. Validation depends
-  only on the text and the rules; what depends on the variables (the cost,
-  unstorable text) is checked on every request before it.
+  only on the text and the rules; what depends on the variables (unstorable
+  text before it, the arguments' bounds and the cost after it) is checked on
+  every request.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class CachedValidation(ValidationCache):
     """strawberry's ValidationCache, which leaves errors found before it alone.
 
     Listed after the extensions that refuse a query before validation
-    (``FragmentGuard``, ``RefuseUnstorableText``): their error is the answer,
+    (``QueryLimits``, ``RefuseUnstorableText``): their error is the answer,
     as it was when strawberry validated (it validates only when no error is
     set), where ValidationCache would replace it with the validation's.
     """

@@ -4,8 +4,10 @@ strawberry-django pages the top-level lists (``offset_paginated``) with the
 defaults of ``settings.STRAWBERRY_DJANGO``, but a nested list declared with
 ``pagination`` returns every row when the client omits the argument. Here
 every list, nested or not, gets a page of :data:`DEFAULT_PAGE_SIZE` unless the
-client asks for another size, and a size over :data:`MAX_PAGE_SIZE` (or a
-negative offset) is refused with an error that says which limit it broke.
+client asks for another size. :func:`requested_page` decides what page a
+field asks for; a size over :data:`MAX_PAGE_SIZE` (or a negative offset) is
+refused before the query runs (:mod:`archive.graphql.limits`), with an error
+that says which limit it broke.
 """
 
 from __future__ import annotations
@@ -24,22 +26,52 @@ MAX_PAGE_SIZE = 100
 
 
 class PageSizeError(GraphQLError):
-    """A client's page is larger than the API serves."""
+    """A client's page is larger than the API serves, or starts before the first item."""
 
 
-def check_pagination(pagination) -> None:
+def requested_page(arguments) -> tuple[int, int]:
+    """(offset, limit) that a list field's arguments ask for, defaults filled in.
+
+    The one place that decides a page: the query's limits
+    (:mod:`archive.graphql.limits`) call it with the arguments graphql-core
+    coerces (variables and their defaults applied) to refuse a page out of
+    bounds before anything runs and to count its cost; the resolvers call it
+    (through :func:`page_bounds`) to apply the page. ``arguments`` holds
+    ``pagination`` (strawberry-django's input or graphql-core's dict), or
+    ``limit`` (``search``). Raises :class:`PageSizeError`.
+    """
+    if "limit" in arguments:
+        limit = arguments["limit"]
+        if not 0 <= limit <= MAX_PAGE_SIZE:
+            raise PageSizeError(
+                f"Search limit exceeded: limit is {limit}, it must be between 0 and "
+                f"{MAX_PAGE_SIZE}."
+            )
+        return 0, limit
+    pagination = arguments.get("pagination")
     if pagination in (None, strawberry.UNSET):
-        return
-    limit, offset = pagination.limit, pagination.offset
-    if limit is not None and limit is not strawberry.UNSET and limit > MAX_PAGE_SIZE:
+        return 0, DEFAULT_PAGE_SIZE
+    if isinstance(pagination, dict):
+        limit, offset = pagination.get("limit"), pagination.get("offset")
+    else:
+        limit, offset = pagination.limit, pagination.offset
+    limit = DEFAULT_PAGE_SIZE if limit in (None, strawberry.UNSET) else limit
+    offset = 0 if offset in (None, strawberry.UNSET) else offset
+    if limit > MAX_PAGE_SIZE:
         raise PageSizeError(
             f"Page size limit exceeded: pagination.limit is {limit}, the maximum is "
             f"{MAX_PAGE_SIZE}. Ask for further pages with pagination.offset."
         )
-    if limit is not None and limit is not strawberry.UNSET and limit < 0:
+    if limit < 0:
         raise PageSizeError(f"pagination.limit must be 0 or more, not {limit}.")
-    if offset is not None and offset < 0:
+    if offset < 0:
         raise PageSizeError(f"pagination.offset must be 0 or more, not {offset}.")
+    return offset, limit
+
+
+def page_bounds(pagination) -> tuple[int, int]:
+    """(offset, limit) of a ``pagination`` argument (see :func:`requested_page`)."""
+    return requested_page({"pagination": pagination})
 
 
 ARGUMENT_DESCRIPTIONS = {
@@ -50,19 +82,8 @@ ARGUMENT_DESCRIPTIONS = {
 }
 
 
-def page_bounds(pagination) -> tuple[int, int]:
-    """(offset, limit) of a page, with the defaults filled in."""
-    if pagination in (None, strawberry.UNSET):
-        return 0, DEFAULT_PAGE_SIZE
-    limit = pagination.limit
-    if limit in (None, strawberry.UNSET):
-        limit = DEFAULT_PAGE_SIZE
-    return pagination.offset or 0, limit
-
-
 def one_page(items: list, pagination) -> list:
     """A page of a list computed in Python (history, name forms, citations)."""
-    check_pagination(pagination)
     offset, limit = page_bounds(pagination)
     return items[offset : offset + limit]
 
@@ -107,7 +128,7 @@ class ArchiveField(StrawberryDjangoField):
         StrawberryDjangoField.arguments.fset(self, value)
 
     def get_queryset(self, queryset, info, *, pagination=None, **kwargs):
-        check_pagination(pagination)
+        page_bounds(pagination)  # refused before execution already; never run unchecked
         if self.is_list and as_of.is_past_rows(queryset):
             # Rows of a record read asOf a moment are in memory: page them here,
             # as the optimizer's prefetch would have.

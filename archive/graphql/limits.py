@@ -1,23 +1,26 @@
-"""A guard run before strawberry's depth and alias limiters.
+"""What one request may ask, checked before anything runs (so without a single SQL query).
 
-Those limiters walk the query with every fragment spread expanded, and
-remember nothing between spreads: fragments that each spread the next one
-twice (``fragment F1 on Query { ...F2 ...F2 }``…) make their work double with
-every fragment, so a query of a few hundred tokens keeps a worker busy for
-hours. The depth limiter also crashes on a spread of an unknown fragment
-(``KeyError``, answered as the unhelpful message ``'Missing'``).
+:class:`QueryLimits` runs before strawberry's depth and alias limiters. Those
+walk the query with every fragment spread expanded, and remember nothing
+between spreads: fragments that each spread the next one twice
+(``fragment F1 on Query { ...F2 ...F2 }``…) make their work double with every
+fragment, so a query of a few hundred tokens keeps a worker busy for hours.
+The depth limiter also crashes on a spread of an unknown fragment
+(``KeyError``, answered as the unhelpful message ``'Missing'``). QueryLimits
+runs first, in linear time: it refuses unknown and circular fragments with
+graphql-core's own messages, a query whose fields, counted with every
+fragment expanded, exceed a maximum, and a document of several operations
+that does not say which to run (strawberry would run the first). What passes
+is small enough for every later rule.
 
-:class:`FragmentGuard` runs first, in linear time: it refuses unknown and
-circular fragments with graphql-core's own messages, and a query whose
-fields, counted with every fragment expanded, exceed a maximum. What passes
-is small enough for every later rule. It also refuses a document of several
-operations that does not say which to run (strawberry would run the first).
-
-It then refuses a query whose *cost* is over a budget, before anything runs
-(so without a single SQL query). The cost is the number of fields the query
-could resolve at most: every list multiplies what is below it by its page
-size (the ``limit`` asked for, or the default), so that three nested lists
-of 100 cost a million, however small the query text is.
+:class:`RequestBudget` runs after validation, with the variables: it reads
+every field's arguments as graphql-core will run them (variables coerced,
+their defaults applied), so a value counts the same however it reaches a
+field: a literal, a variable, a variable's default, a variable inside an
+object literal, a whole input object in a variable, in a fragment, under an
+alias. It refuses arguments out of bounds (a page, :func:`fields.requested_page`;
+a text to find or any other string too long; a list too long), then a query
+whose *cost* is over the budget (:func:`query_cost`).
 """
 
 from __future__ import annotations
@@ -28,25 +31,63 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
     KnownFragmentNamesRule,
     NoFragmentCyclesRule,
-    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
     get_nullable_type,
     validate,
 )
+from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from archive.graphql.fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from archive import search
+from archive.graphql.fields import PageSizeError, requested_page
 
+# What each part of a query counts in its cost. A unit is about 10 µs of CPU,
+# measured on a generated archive of 100,000 documents on SQLite, where the
+# database's work is in the process too (benchmarks/cost_calibration.py).
+FIELD = 1
+# A row or record of a list: fetched, built by the ORM, checked for visibility.
+ROW = 5
+# A list or a page: one SQL query more.
+LIST = 10
+# A page's ``totalCount``: a count of every match (100,000 documents: 6 ms).
+COUNT = 600
+# Each row a page's offset skips: the database reads it to skip it
+# (``offset: 99000`` ordered by date: 0.6 s of CPU).
+SKIPPED_ROW = 0.65
+# A page ordered by a key no index serves (a title, a name, nulls first…):
+# every match is sorted (100,000 documents by title: 45 ms).
+SORT = 4500
+# The order keys an index serves (ASC and DESC only; see archive/graphql/ordering.py).
+INDEXED_ORDER = {"slug", "date", "born", "died", "existence"}
+# A list the data model bounds (a row's sources, the fields a version changed),
+# not paged: counted at this size.
 UNPAGED_LIST_SIZE = 10
+# A record's history: all its versions and its rows' versions read and compared,
+# whatever the page of entries asked (4 to 6 ms a record).
+HISTORY = 600
+# Each word of a text to find, in a filter or ``search``: one more condition
+# tested on every candidate (twice for a page: its count too).
+TEXT_WORD = 50
+# ``search``: one ranked query per record type.
+SEARCH = 1500
+# A filter condition (a relation, a date range, a kind, a text): it narrows the
+# matches, which are then counted and sorted (a state's 1,281 documents: 40 ms).
+FILTER = 2000
+# A record read ``asOf`` a moment, and all below it, is rebuilt from the
+# history tables: each part costs this many times its cost now (2 to 3 times,
+# measured).
+AS_OF = 3
+# The most items a list argument (``ordering``) takes: a key more than the
+# types have is no use.
+MAX_LIST_ITEMS = 10
 
 
 def _fragments(document) -> dict[str, FragmentDefinitionNode]:
@@ -89,128 +130,195 @@ def expanded_fields(document) -> int:
     return sum(size(definition.selection_set) for definition in _operations(document))
 
 
-def expanded_depth(document) -> int:
-    """How deep the document's fields nest once every fragment is expanded (memoized)."""
-    fragments = _fragments(document)
-    depths: dict[str, int] = {}
-
-    def depth(selection_set: SelectionSetNode | None) -> int:
-        deepest = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                below = 0 if selection.selection_set is None else depth(selection.selection_set)
-                deepest = max(deepest, 1 + below)
-            elif isinstance(selection, InlineFragmentNode):
-                deepest = max(deepest, depth(selection.selection_set))
-            else:
-                name = selection.name.value
-                if name not in depths:
-                    depths[name] = depth(fragments[name].selection_set)
-                deepest = max(deepest, depths[name])
-        return deepest
-
-    return max(
-        (depth(definition.selection_set) for definition in _operations(document)),
-        default=0,
-    )
+class RequestRefused(Exception):
+    def __init__(self, errors: list[GraphQLError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
-def query_cost(schema: GraphQLSchema, document, variables: dict | None = None) -> int:
-    """The most fields the document's operations could resolve (see the module's doc).
+class _Measure:
+    """One walk of an operation: the arguments' bounds checked, the cost summed.
 
-    A list's page size is its ``pagination: {limit}`` or ``limit`` argument
-    (a literal or a variable), else the default page size; sizes above the
-    maximum count as the maximum (they are refused, with their own message,
-    before anything runs). In a page of records (``documents`` and the like)
-    the size multiplies the ``results``. A list without a page size is bounded
-    by the data model (a row's sources, the fields a version changed) and
-    counts as ``UNPAGED_LIST_SIZE``. Introspection (``__schema``…) costs
-    one: its size is the schema's. Like :func:`expanded_fields`, each
-    fragment is costed once, so this is linear in the document.
+    Each fragment is walked once per page size it is spread at (memoized),
+    so the walk is linear in the document.
     """
-    variables = variables or {}
-    fragments = _fragments(document)
-    costs: dict[str, int] = {}
 
-    def page_size(field: FieldNode) -> int | None:
-        for argument in field.arguments or ():
-            name, value = argument.name.value, argument.value
-            if name == "pagination" and isinstance(value, ObjectValueNode):
-                value = next((f.value for f in value.fields if f.name.value == "limit"), None)
-            elif name == "pagination" and isinstance(value, VariableNode):
-                given = variables.get(value.name.value) or {}
-                return _bounded(given.get("limit") if isinstance(given, dict) else None)
-            elif name != "limit":
-                continue
-            if isinstance(value, VariableNode):
-                return _bounded(variables.get(value.name.value))
-            return _bounded(int(value.value) if isinstance(value, IntValueNode) else None)
-        return None
+    def __init__(self, schema: GraphQLSchema, document, variables) -> None:
+        self.schema = schema
+        self.fragments = _fragments(document)
+        self.variables = variables
+        self.costs: dict[tuple[str, int | None], int] = {}
+        self.errors: list[GraphQLError] = []
 
-    def cost(selection_set: SelectionSetNode | None, parent, results: int | None = None) -> int:
+    def selections(self, selection_set: SelectionSetNode | None, parent, results=None) -> int:
         """The cost of a selection; ``results`` is the page size of the page it is in."""
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += field_cost(selection, parent, results)
+                total += self.field(selection, parent, results)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                inner = schema.get_type(condition.name.value) if condition else parent
-                total += cost(selection.selection_set, inner, results)
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                # A union's fragments all count, though an item is of one type.
+                total += self.selections(selection.selection_set, inner, results)
             else:
-                name = selection.name.value
-                if name not in costs:
-                    fragment = fragments[name]
-                    inner = schema.get_type(fragment.type_condition.name.value)
-                    costs[name] = cost(fragment.selection_set, inner)
-                # A fragment of a page counts whole for each of its results.
-                total += (results or 1) * costs[name]
+                key = (selection.name.value, results)
+                if key not in self.costs:
+                    fragment = self.fragments[key[0]]
+                    inner = self.schema.get_type(fragment.type_condition.name.value)
+                    self.costs[key] = self.selections(fragment.selection_set, inner, results)
+                total += self.costs[key]
         return total
 
-    def field_cost(field: FieldNode, parent, results: int | None) -> int:
-        name = field.name.value
+    def field(self, node: FieldNode, parent, results: int | None) -> int:
+        name = node.name.value
         definition = getattr(parent, "fields", {}).get(name)
         if name.startswith("__") or definition is None:
-            return 1  # introspection, or a field validation will refuse
+            return FIELD  # introspection: its size is the schema's
+        arguments = get_argument_values(definition, node, self.variables)
+        extra = self.arguments(node, definition, arguments)
+        if parent is self.schema.query_type and name == "search":
+            extra += SEARCH
         child = get_named_type(definition.type)
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         paged = "pagination" in definition.args or "limit" in definition.args
-        size = page_size(field)
-        if paged and size is None:
-            size = DEFAULT_PAGE_SIZE
+        size = None
+        if paged:
+            try:
+                offset, size = requested_page(arguments)
+            except PageSizeError as error:
+                self.errors.append(GraphQLError(error.message, node))
+                offset, size = 0, 0
+            extra += round(offset * SKIPPED_ROW) + _sort_cost(arguments.get("ordering"))
+        if name == "totalCount" and results is not None:
+            extra += COUNT
+        if arguments.get("asOf") is not None:
+            return FIELD + extra + AS_OF * self.selections(node.selection_set, child)
         if paged and not is_list:
             # A page of records (totalCount, results): the size applies to its results.
-            return 1 + cost(field.selection_set, child, results=size)
+            return FIELD + extra + self.selections(node.selection_set, child, size)
         if name == "results" and results is not None:
             size = results
-        elif is_list and not paged:
-            size = UNPAGED_LIST_SIZE
-        elif not is_list:
-            size = 1
-        return 1 + size * cost(field.selection_set, child)
+        if size is not None:
+            per_row = ROW + self.selections(node.selection_set, child)
+            if child.name == "HistoryEntry":
+                extra += HISTORY
+            return FIELD + LIST + extra + size * per_row
+        if is_list:
+            return FIELD + UNPAGED_LIST_SIZE * self.selections(node.selection_set, child)
+        return FIELD + extra + self.selections(node.selection_set, child)
 
-    # Queries only: the schema has no mutation or subscription type (refused elsewhere).
-    return sum(
-        cost(definition.selection_set, schema.query_type) for definition in _operations(document)
-    )
+    def arguments(self, node: FieldNode, definition, arguments: dict) -> int:
+        """Check the values of a field's arguments; their cost (filters, texts to find)."""
+        cost = 0
+        for name, value in arguments.items():
+            pending = [(name, value, definition.args[name].type)]
+            while pending:
+                path, value, type_ = pending.pop()
+                type_ = get_nullable_type(type_)
+                if value is None:
+                    continue
+                if isinstance(type_, GraphQLList):
+                    if len(value) > MAX_LIST_ITEMS:
+                        self.refuse(
+                            node,
+                            f"{path}: a list holds at most {MAX_LIST_ITEMS} items; this one "
+                            f"holds {len(value):,}.",
+                        )
+                        continue
+                    pending += [(path, item, type_.of_type) for item in value]
+                elif isinstance(type_, GraphQLInputObjectType):
+                    fields = type_.fields
+                    pending += [(f"{path}.{k}", v, fields[k].type) for k, v in value.items()]
+                    if name == "filters":
+                        cost += FILTER * sum(k not in COMBINATORS for k in value)
+                elif isinstance(value, str):
+                    cost += self.string(node, path, value)
+        return cost
+
+    def string(self, node: FieldNode, path: str, value: str) -> int:
+        last = path.rsplit(".", 1)[-1]
+        if last == "text":  # a text to find (a filter's, or search's)
+            reason = search.too_long(value)
+            if reason:
+                self.refuse(node, f"{path}: {reason}")
+                return 0
+            return TEXT_WORD * len(search.words(value))
+        if len(value) > search.MAX_CHARACTERS:
+            self.refuse(
+                node,
+                f"{path}: text too long: {len(value):,} characters; the most is "
+                f"{search.MAX_CHARACTERS}.",
+            )
+        return 0
+
+    def refuse(self, node: FieldNode, message: str) -> None:
+        self.errors.append(GraphQLError(message, node))
 
 
-def _bounded(limit) -> int:
-    if not isinstance(limit, int) or isinstance(limit, bool):
-        return DEFAULT_PAGE_SIZE
-    return max(0, min(limit, MAX_PAGE_SIZE))
+def _sort_cost(ordering) -> int:
+    for keys in ordering or ():
+        for key, direction in keys.items():
+            if key not in INDEXED_ORDER or direction.name not in ("ASC", "DESC"):
+                return SORT
+    return 0
 
 
-class FragmentGuard(SchemaExtension):
-    """Refuse broken fragments, queries too large once fragments are expanded, and
-    queries over the cost budget."""
+# strawberry-django's combinators of a filter: not conditions themselves.
+COMBINATORS = {"AND", "OR", "NOT", "DISTINCT"}
 
-    def __init__(self, *, max_fields: int, max_cost: int, max_depth: int) -> None:
+
+def query_cost(
+    schema: GraphQLSchema, document, variables: dict | None = None, operation_name=None
+) -> int:
+    """The cost of running the document's operation with ``variables``.
+
+    A field counts :data:`FIELD`; a list multiplies what is below it (each
+    item :data:`ROW` more) by its page size (:func:`fields.requested_page`)
+    and adds :data:`LIST` for its query; in a page of records (``documents``
+    and the like) the size multiplies the ``results``. A list without a page
+    size is bounded by the data model (a row's sources, the fields a version
+    changed) and counts as :data:`UNPAGED_LIST_SIZE`. Histories, texts to
+    find, filters, ``search`` and reads ``asOf`` a moment count what they
+    cost more (see the weights above). Introspection (``__schema``…) costs
+    one: its size is the schema's. Raises :class:`RequestRefused` for an
+    argument out of bounds, or variables that cannot be coerced.
+    """
+    operations = _operations(document)
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    total = 0
+    for operation in operations[:1]:
+        variables_or_errors = get_variable_values(
+            schema, operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(variables_or_errors, list):
+            raise RequestRefused(variables_or_errors)
+        measure = _Measure(schema, document, variables_or_errors)
+        # Queries only: the schema has no mutation or subscription type.
+        total += measure.selections(operation.selection_set, schema.query_type)
+        if measure.errors:
+            raise RequestRefused(_distinct(measure.errors))
+    return total
+
+
+def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """One error per message, at every place it applies (aliases of one field…)."""
+    nodes: dict[str, list] = {}
+    for error in errors:
+        places = nodes.setdefault(error.message, [])
+        places += [node for node in error.nodes or () if node not in places]
+    return [GraphQLError(message, places) for message, places in nodes.items()]
+
+
+class QueryLimits(SchemaExtension):
+    """Refuse broken fragments, ambiguous operations, and queries too large once
+    fragments are expanded, before the validation that would expand them."""
+
+    def __init__(self, *, max_fields: int) -> None:
         self.max_fields = max_fields
-        self.max_cost = max_cost
-        self.max_depth = max_depth
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -235,19 +343,49 @@ class FragmentGuard(SchemaExtension):
                         f"expanded; the maximum is {self.max_fields}."
                     )
                 ]
-        # A query too deep is the depth limiter's to explain (it runs next).
-        if not errors and expanded_depth(document) <= self.max_depth:
-            cost = query_cost(context.schema._schema, document, context.variables)
-            if cost > self.max_cost:
-                errors = [
-                    GraphQLError(
-                        f"Query too costly: it could resolve up to {cost:,} fields (each list "
-                        f"multiplies what is below it by its page size); the budget is "
-                        f"{self.max_cost:,}. Ask for smaller pages, fewer nested lists, or "
-                        "several queries."
-                    )
-                ]
         if errors:
             # Strawberry skips its validation (and so the limiters) when errors are set.
             context.pre_execution_errors = errors
         yield
+
+
+class RequestBudget(SchemaExtension):
+    """Refuse arguments out of bounds and queries over the cost budget.
+
+    Listed after the validation (``CachedValidation``): it reads a query
+    validation has passed, with this request's variables.
+    """
+
+    def __init__(self, *, max_cost: int) -> None:
+        self.max_cost = max_cost
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.pre_execution_errors is None:
+            context.pre_execution_errors = validate(
+                context.schema._schema, context.graphql_document, context.validation_rules
+            )
+        if not context.pre_execution_errors:
+            context.pre_execution_errors = self.refusals(context)
+        yield
+
+    def refusals(self, context) -> list[GraphQLError]:
+        try:
+            cost = query_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.variables,
+                context._provided_operation_name,
+            )
+        except RequestRefused as refused:
+            return refused.errors
+        if cost > self.max_cost:
+            return [
+                GraphQLError(
+                    f"Query too costly: it costs {cost:,} (each field 1, each list's items "
+                    f"times its page size; histories, texts to find, filters and asOf "
+                    f"reads more); the budget is {self.max_cost:,}. Ask for smaller pages, "
+                    "fewer nested lists, or several queries."
+                )
+            ]
+        return []

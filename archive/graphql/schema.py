@@ -1,8 +1,9 @@
 """The read-only schema: one Query type, no mutations, no subscriptions.
 
-Limits guard the server: query depth, aliases (counted through fragments),
-tokens and the cost (every list at its page size) are bounded; a page holds
-at most 100 records; circular fragments are refused by GraphQL validation.
+Limits guard the server (archive/graphql/limits.py): query depth, aliases
+(counted through fragments), tokens, the arguments (a page holds at most 100
+records, a text to find 20 words) and the cost are bounded; circular
+fragments are refused by GraphQL validation.
 Errors in the client's query are explained; anything unexpected is logged
 and masked. Introspection and "Did you mean …?" suggestions can each be
 switched off (``settings.GRAPHQL_INTROSPECTION``, ``GRAPHQL_SUGGESTIONS``),
@@ -47,7 +48,7 @@ from archive.graphql.filters import (
     PlaceFilter,
     StateFilter,
 )
-from archive.graphql.limits import FragmentGuard
+from archive.graphql.limits import QueryLimits, RequestBudget
 from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
@@ -59,12 +60,12 @@ MAX_TOKENS = 2000
 # Fields counted with every fragment expanded: fragments cannot make a query larger
 # than one written out in full within MAX_TOKENS.
 MAX_FIELDS = MAX_TOKENS
-# The most fields a query may resolve, every list counted at its full page size
-# (limits.query_cost): about two seconds of work at most. A page of 100
-# documents with their parties and signatories costs 20,903, 100 persons
-# with their whole history about 70,000; three nested lists of 100 (a
-# million fields) are refused.
-MAX_COST = 200_000
+# The most a query may cost (limits.query_cost: its fields, each list's items
+# times its page size, and what costs the database more). The costliest
+# queries it admits take about half a second of CPU on a generated archive of
+# 100,000 documents (benchmarks/cost_calibration.py); a page of 100 documents
+# with their parties and signatories costs 44,013.
+MAX_COST = 50_000
 # strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew for
 # every request; made once, the rules are the same from one request to the next,
 # and the validation of a query text already seen is remembered
@@ -298,12 +299,14 @@ schema = ArchiveSchema(
     extensions=[
         FieldOptimizer,
         IntrospectionSwitch,
-        lambda: FragmentGuard(max_fields=MAX_FIELDS, max_cost=MAX_COST, max_depth=MAX_DEPTH),
+        lambda: QueryLimits(max_fields=MAX_FIELDS),
         RefuseUnstorableText,
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
         lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
+        # After validation: it reads a valid query with this request's variables.
+        lambda: RequestBudget(max_cost=MAX_COST),
         lambda: ArchiveMaskErrors(should_mask_error=should_mask),
     ],
 )

@@ -6,12 +6,11 @@ from collections import defaultdict
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 from strawberry_django.optimizer import optimize
 
 from archive import models, search, visibility
-from archive.graphql.fields import MAX_PAGE_SIZE
+from archive.graphql.fields import MAX_PAGE_SIZE, requested_page
 from archive.graphql.selections import children, selected_fields
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
@@ -37,7 +36,8 @@ Text = Annotated[
     str,
     strawberry.argument(
         description="Words to find; case, accents and punctuation are ignored "
-        "(“sikorski maisky”, “u.s.s.r.”)."
+        f"(“sikorski maisky”, “u.s.s.r.”). At most {search.MAX_WORDS} words and "
+        f"{search.MAX_CHARACTERS} characters."
     ),
 ]
 Limit = Annotated[
@@ -46,10 +46,7 @@ Limit = Annotated[
 
 
 def resolve_search(info: Info, text: Text, limit: Limit = 20) -> list[SearchHit]:
-    if not 0 <= limit <= MAX_PAGE_SIZE:
-        raise GraphQLError(
-            f"Search limit exceeded: limit is {limit}, it must be between 0 and {MAX_PAGE_SIZE}."
-        )
+    _, limit = requested_page({"limit": limit})  # refused before execution already
     querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
     hits = search.ranked(querysets, text, limit)
     records = _with_relations([record for _, record in hits], info)

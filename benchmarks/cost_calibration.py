@@ -1,0 +1,286 @@
+"""How long the costliest queries the budget admits take: the measure behind MAX_COST.
+
+For each shape of costly query (big pages, nested pages, aliases, histories,
+texts to find, ``search``, ``asOf``…) it takes the largest instance whose cost
+(``archive.graphql.limits.query_cost``) is within the budget, runs it through
+the schema in this process with production settings (``DEBUG`` off, counts
+not remembered: the first request after a write pays for its count), and
+prints its cost, its time (best and worst of ``--runs``), the CPU time of
+this process (the best run: on SQLite, which runs in the process, it is the
+time on an idle machine, however busy the machine is), its answer's size and
+the CPU time per unit of cost. Run it on a generated archive::
+
+    DATABASE_URL=sqlite:////tmp/archive-100k.sqlite3 \\
+        .venv/bin/python benchmarks/cost_calibration.py [--budget N] [--runs 3]
+
+Every admitted query should finish well under a second; the µs per unit
+column says which weight of ``limits.py`` is too low (a high figure) or too
+high (a low one). ``--budget`` tries another budget; ``--only`` some shapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+os.environ.pop("DJANGO_DEBUG", None)
+os.environ.setdefault("DJANGO_SECRET_KEY", "calibration-" + "x" * 50)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+os.environ["COUNT_CACHE"] = "0"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from graphql import parse  # noqa: E402
+
+from archive.graphql.limits import query_cost  # noqa: E402
+
+try:  # so that the script measures older versions too (before-and-after figures)
+    from archive.graphql.limits import RequestRefused
+except ImportError:
+    RequestRefused = ()
+from archive.graphql.schema import MAX_COST, schema  # noqa: E402
+from archive.models import Document, Person  # noqa: E402
+
+WORDS = "soviet union treaty agreement poland germany pact protocol war peace"
+DOC = "slug title officialTitle kind summary date { edtf display earliest latest }"
+
+
+def shapes(slugs: dict) -> dict:
+    """Each shape: a function of a size n (1..limit) to (query, variables), and the limit."""
+    doc, person = slugs["document"], slugs["person"]
+    return {
+        "page of documents, every scalar": (
+            lambda n: (
+                f"{{ documents(pagination: {{limit: {n}}}) {{ totalCount results {{ {DOC} }} }} }}",
+                {},
+            ),
+            100,
+        ),
+        "aliases of pages of documents": (
+            lambda n: (
+                " ".join(
+                    f"a{i}: documents(pagination: {{limit: 100, offset: {i * 100}}}) "
+                    f"{{ totalCount results {{ {DOC} }} }}"
+                    for i in range(n)
+                ).join("{}"),
+                {},
+            ),
+            30,
+        ),
+        "documents, parties, signatories": (
+            lambda n: (
+                f"{{ documents(pagination: {{limit: 100}}) {{ results {{ slug title "
+                f"parties(pagination: {{limit: {n}}}) {{ role state {{ slug name }} }} "
+                f"signatories(pagination: {{limit: {n}}}) {{ role person {{ slug name }} "
+                "onBehalfOf { name } } } } }",
+                {},
+            ),
+            100,
+        ),
+        "nested pages (states > documents > signatories > person > signed)": (
+            lambda n: (
+                f"{{ states(pagination: {{limit: {n}}}) {{ results {{ name "
+                f"documents(pagination: {{limit: {n}}}) {{ role document {{ title "
+                f"signatories(pagination: {{limit: {n}}}) {{ role person {{ name "
+                f"signed(pagination: {{limit: {n}}}) {{ role document {{ slug title" + " }" * 9,
+                {},
+            ),
+            100,
+        ),
+        "persons with history": (
+            lambda n: (
+                f"{{ persons(pagination: {{limit: {n}}}) {{ results {{ slug "
+                "history(pagination: {limit: 100}) { date type reason summary "
+                "changes { field old new } } } } }",
+                {},
+            ),
+            100,
+        ),
+        "documents with history": (
+            lambda n: (
+                f"{{ documents(pagination: {{limit: {n}}}) {{ results {{ slug "
+                "history(pagination: {limit: 100}) { date type reason summary "
+                "changes { field old new } } } } }",
+                {},
+            ),
+            100,
+        ),
+        "text filter, aliases": (
+            lambda n: (
+                "query ($t: String!) {"
+                + " ".join(
+                    f"a{i}: documents(filters: {{text: $t}}, pagination: {{limit: 100}}) "
+                    "{ totalCount results { slug title } }"
+                    for i in range(n)
+                )
+                + "}",
+                {"t": WORDS.split()[0] + " " + WORDS.split()[1]},
+            ),
+            30,
+        ),
+        "text filter of many words, aliases": (
+            lambda n: (
+                "query ($t: String!) {"
+                + " ".join(
+                    f"a{i}: documents(filters: {{text: $t}}) {{ totalCount results {{ slug }} }}"
+                    for i in range(n)
+                )
+                + "}",
+                {"t": " ".join(f"{w}{i}" for i, w in enumerate((WORDS + " " + WORDS).split()))},
+            ),
+            30,
+        ),
+        "search, aliases": (
+            lambda n: (
+                "query ($t: String!) {"
+                + " ".join(
+                    f"a{i}: search(text: $t, limit: 100) {{ score record {{ "
+                    "... on Document { slug title parties { state { name } } } "
+                    "... on Person { slug name } } }"
+                    for i in range(n)
+                )
+                + "}",
+                {"t": "soviet"},
+            ),
+            30,
+        ),
+        "search of many words, aliases": (
+            lambda n: (
+                "query ($t: String!) {"
+                + " ".join(f"a{i}: search(text: $t, limit: 100) {{ score }}" for i in range(n))
+                + "}",
+                {"t": " ".join(WORDS.split() * 2)[:200]},
+            ),
+            30,
+        ),
+        "date ranges, aliases": (
+            lambda n: (
+                "{"
+                + " ".join(
+                    f"a{i}: events(filters: "
+                    f'{{dateFrom: "1{i % 10}00-01-01", dateTo: "2000-12-31"}}, '
+                    "ordering: [{date: DESC}], pagination: {limit: 100}) "
+                    "{ totalCount results { slug date { display } } }"
+                    for i in range(n)
+                )
+                + "}",
+                {},
+            ),
+            30,
+        ),
+        "deep offsets, aliases": (
+            lambda n: (
+                "{"
+                + " ".join(
+                    f"a{i}: documents(ordering: [{{title: DESC}}], "
+                    f"pagination: {{offset: {99_000 - i}, limit: 100}}) {{ results {{ slug }} }}"
+                    for i in range(n)
+                )
+                + "}",
+                {},
+            ),
+            30,
+        ),
+        "asOf, nested": (
+            lambda n: (
+                f'query ($t: DateTime) {{ document(slug: "{doc}", asOf: $t) {{ title '
+                f"history {{ date summary }} parties {{ state {{ name }} }} "
+                f"signatories(pagination: {{limit: {n}}}) {{ person {{ name history {{ date }} "
+                f"signed(pagination: {{limit: {n}}}) {{ document {{ title "
+                f"signatories(pagination: {{limit: {n}}}) {{ person {{ name" + " }" * 8,
+                {"t": "2100-01-01T00:00:00Z"},
+            ),
+            100,
+        ),
+        "asOf, aliases": (
+            lambda n: (
+                "query ($t: DateTime) {"
+                + " ".join(
+                    f'a{i}: person(slug: "{person}", asOf: $t) {{ name nameForms {{ name }} '
+                    "history(pagination: {limit: 100}) { date summary changes { field } } "
+                    "signed(pagination: {limit: 100}) "
+                    "{ document { title parties { state { name } } } } }"
+                    for i in range(n)
+                )
+                + "}",
+                {"t": "2100-01-01T00:00:00Z"},
+            ),
+            30,
+        ),
+    }
+
+
+def largest_admitted(make, limit: int, budget: int):
+    """The largest n (1..limit) whose query is within the budget, or None."""
+    best = None
+    low, high = 1, limit
+    while low <= high:
+        n = (low + high) // 2
+        query, variables = make(n)
+        try:
+            cost = query_cost(schema._schema, parse(query), variables)
+        except RequestRefused as refused:
+            raise SystemExit(f"refused: {[e.message for e in refused.errors]}\n{query}") from None
+        if cost <= budget:
+            best, low = (n, cost), n + 1
+        else:
+            high = n - 1
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--budget", type=int, default=MAX_COST)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="run the shapes whose name contains this")
+    args = parser.parse_args()
+    slugs = {
+        # A document and a person with many signatures, so that nested lists are full.
+        "document": Document.objects.filter(published=True).order_by("pk").first().slug,
+        "person": Person.objects.filter(published=True, signed__isnull=False)
+        .order_by("pk")
+        .first()
+        .slug,
+    }
+    print(
+        f"{connection.vendor}, {Document.objects.count():,} documents, budget {args.budget:,}, "
+        f"{args.runs} runs"
+    )
+    print("| shape | n | cost | best ms | worst ms | CPU ms | answer KiB | CPU µs per unit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, (make, limit) in shapes(slugs).items():
+        if args.only not in name:
+            continue
+        found = largest_admitted(make, limit, args.budget)
+        if found is None:
+            print(f"| {name} | – | refused at 1 | | | | |")
+            continue
+        n, cost = found
+        query, variables = make(n)
+        times, cpu = [], []
+        for _ in range(args.runs):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            result = schema.execute_sync(query, variables)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            if result.errors:
+                raise SystemExit(f"{name}: {result.errors}")
+        size = len(json.dumps(result.data)) / 1024
+        print(
+            f"| {name} | {n} | {cost:,} | {min(times) * 1000:.0f} | {max(times) * 1000:.0f} "
+            f"| {min(cpu) * 1000:.0f} | {size:,.0f} | {min(cpu) * 1e6 / cost:.1f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
