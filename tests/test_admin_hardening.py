@@ -198,3 +198,69 @@ def test_a_reader_opens_no_deleted_record_they_may_not_list(
     recover_form = answers[url(model, "simple_history", pk, deletion.history_id)]
     assert b"Secret: source not yet checked" in recover_form.content
     assert client.get(url(model, "changelist")).context["deleted_url"] == url(model, "deleted")
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------
+
+STRICT_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def policy(response) -> dict[str, str]:
+    """The Content-Security-Policy header as {directive: sources} (its order varies)."""
+    directives = [
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    ]
+    parsed = {name: sources for name, sources in directives}
+    assert len(parsed) == len(directives)
+    return parsed
+
+
+def test_every_admin_page_has_the_strict_content_security_policy(client, superuser, demo):
+    person = Person.objects.get(slug="ivan-maisky")
+    version = person.history.earliest().history_id
+    assert policy(client.get("/admin/login/")) == STRICT_POLICY
+    client.force_login(superuser)
+    pages = [
+        "/admin/",
+        url(Person, "changelist"),
+        url(Person, "changelist") + "?born_decade=1880",
+        url(Person, "add") + "?_popup=1",
+        url(Person, "change", person.pk),
+        url(Person, "history", person.pk),
+        url(Person, "simple_history", person.pk, version),
+        url(Person, "deleted"),
+        url(Document, "changelist") + "?date_decade=1940",
+        reverse("admin:autocomplete")
+        + "?app_label=archive&model_name=document&field_name=place&term=w",
+        "/healthz",
+    ]
+    answers = {page: client.get(page) for page in pages}
+    assert {page: r.status_code for page, r in answers.items()} == dict.fromkeys(pages, 200)
+    assert {page: policy(r) for page, r in answers.items()} == dict.fromkeys(pages, STRICT_POLICY)
+    # Errors too.
+    assert policy(client.get(url(Person, "history", "abc"))) == STRICT_POLICY
+
+
+def test_graphiql_alone_may_load_from_unpkg_and_run_its_inline_script(client, settings):
+    settings.GRAPHIQL = True
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"https://unpkg.com/graphiql@" in response.content
+    assert policy(response) == {
+        **STRICT_POLICY,
+        "script-src": "'self' https://unpkg.com 'unsafe-inline'",
+        "style-src": "'self' https://unpkg.com 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "font-src": "'self' data:",
+    }

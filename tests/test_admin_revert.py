@@ -329,3 +329,20 @@ def test_a_revert_that_cannot_restore_a_row_writes_nothing(client, archivist, ed
         f"(id {eden_pk}) has been deleted since."
     ]
     assert {m: m.history.count() for m in versions} == versions
+
+
+def test_a_second_recovery_from_the_same_page_is_refused(client, superuser, archivist, agreement):
+    """Recovered meanwhile (here from another tab): the record is no longer absent, as the
+    page showed it, so the second press would overwrite the first recovery's result."""
+    client.force_login(superuser)
+    client.post(delete_url(agreement), {"post": "yes", "change_reason": "Duplicate"})
+    deletion = agreement.history.latest()
+    client.force_login(archivist)
+    page = client.get(revert_url(agreement, deletion))
+    assert client.post(revert_url(agreement, deletion), form_data(page)).status_code == 302
+    versions = agreement.history.count()
+    response = client.post(revert_url(agreement, deletion), form_data(page))
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert error.startswith(f"This record was changed by {archivist} at ")
+    assert agreement.history.count() == versions

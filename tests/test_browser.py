@@ -263,6 +263,29 @@ def change_url(server: Server, slug: str) -> str:
     return f"/admin/archive/person/{server.ids[slug]}/change/"
 
 
+# --- Content-Security-Policy -----------------------------------------------------------
+
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def _watch_csp(page: Page) -> list[str]:
+    """The page's Content-Security-Policy violations, as the console reports them."""
+    reported = []
+    page.on(
+        "console",
+        lambda message: (
+            reported.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: reported.append(str(error)))
+    return reported
+
+
 # --- the tests ---------------------------------------------------------------------------
 
 
@@ -501,9 +524,10 @@ def _graphiql_assets(server: Server):
 
 def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
     assets = _graphiql_assets(server)
-    page = new_context(assets).new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context = new_context(assets)
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    errors = _watch_csp(page)  # and the page's errors: none, under its policy
 
     # The query in the URL (GraphiQL's "q", as its own links share queries), then Run.
     # (Spaces as %20: the page decodes with decodeURIComponent, which leaves "+" alone.)
@@ -518,4 +542,72 @@ def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
     assert '"errors"' not in result.inner_text()
     shots.take(page, "graphiql-result")
     assert errors == []
+    assert page.evaluate("() => window.__cspViolations") == []
     shots.assert_saved(2)
+
+
+def test_the_admin_works_under_its_content_security_policy(new_context, server, shots):
+    """The change form, a new inline row with its autocomplete, and a popup that adds the
+    linked record: all work, and the browser reports no violation of the policy."""
+    context = new_context()
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    reported = _watch_csp(page)
+    log_in(page, server, "archivist")
+
+    page.get_by_role("link", name="Documents", exact=True).first.click()
+    page.get_by_role("link", name="Sikorski–Mayski agreement").click()
+    policy = page.evaluate(
+        "() => fetch(location.href).then(r => r.headers.get('content-security-policy'))"
+    )
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    signatories = page.locator("#signatories-group")
+    rows = signatories.locator("tr.form-row.has_original")
+    existing = rows.count()
+    assert existing >= 1
+
+    # A new signatory row; its person is chosen with the autocomplete box.
+    signatories.locator(".add-row a").click()
+    new_row = signatories.locator("tr.form-row.dynamic-signatories").last
+    expect(new_row).to_be_visible()
+    new_row.locator(".field-person .select2-selection").click()
+    page.locator(".select2-search__field").fill("eden")
+    option = page.locator(".select2-results__option", has_text="Anthony Eden")
+    expect(option).to_have_count(1)
+    option.click()
+    expect(new_row.locator(".field-person .select2-selection__rendered")).to_have_text(
+        re.compile("Anthony Eden")
+    )
+    shots.take(page, "new-row")
+
+    # The place: a new one, added in the popup window that the "+" opens.
+    with page.expect_popup() as opened:
+        page.locator("#add_id_place").click()
+    popup = opened.value
+    popup_reported = _watch_csp(popup)
+    popup.locator("#id_name").fill("Kremlin, Moscow")
+    popup.locator("#id_slug").fill("kremlin-moscow")
+    popup.locator("#id_change_reason").fill("Where it was signed")
+    shots.take(popup, "popup")
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
+    expect(page.locator("#id_place option:checked")).to_have_text("Kremlin, Moscow")
+
+    page.locator("#id_change_reason").fill("A second signatory; the place")
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(rows).to_have_count(existing + 1)
+    shots.take(page, "saved")
+
+    # The record's history and the deleted records, pages of the archive's own.
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#change-history tr.history-entry").first).to_contain_text(
+        "A second signatory; the place"
+    )
+    page.goto("/admin/archive/document/deleted/")
+    expect(page.locator("#deleted-records")).to_be_visible()
+
+    assert page.evaluate("() => window.__cspViolations") == []
+    assert reported == []
+    assert popup_reported == []
+    shots.assert_saved(3)
