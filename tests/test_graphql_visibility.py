@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from archive.models import (
     Document,
@@ -16,6 +17,7 @@ from archive.models import (
     Place,
     State,
 )
+from tests.admin_forms import form_data
 from tests.graphql_client import gql, post
 from tests.test_graphql_history import at, save
 
@@ -325,6 +327,27 @@ def test_a_revert_reason_naming_a_moment_the_record_was_a_draft_is_withheld(clie
         "Reverted to the version of 2026-01-01 10:00:00 UTC, as published",
         "",
         "Published",
+    ]
+
+
+def test_the_reason_the_admin_offers_for_a_revert_to_a_draft_is_withheld(client, archivist):
+    """End to end: the moment as the admin writes it is the moment checked here."""
+    person = Person.objects.create(slug="kot", name="Stanislaw Kott (draft)")
+    (draft,) = person.history.all()
+    person.name, person.published = "Stanisław Kot", True
+    person._change_reason = "Published"
+    person.save()
+    client.force_login(archivist)
+    url = reverse("admin:archive_person_simple_history", args=[person.pk, draft.history_id])
+    # The draft's values, kept published.
+    data = form_data(client.get(url), published="on")
+    assert data["change_reason"].startswith("Reverted to the version of ")
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    history = public_history(client, "person", "kot")
+    assert [(e["reason"], e["changes"]) for e in history] == [
+        ("", [{"field": "name", "old": "Stanisław Kot", "new": "Stanislaw Kott (draft)"}]),
+        ("Published", []),
     ]
 
 
