@@ -547,8 +547,9 @@ def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
 
 
 def test_the_admin_works_under_its_content_security_policy(new_context, server, shots):
-    """The change form, a new inline row with its autocomplete, and a popup that adds the
-    linked record: all work, and the browser reports no violation of the policy."""
+    """The change form, a new inline row with its autocomplete, a popup that adds the
+    linked record, a calendar: all work, and the browser reports no violation of the
+    policy."""
     context = new_context()
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
@@ -606,6 +607,15 @@ def test_the_admin_works_under_its_content_security_policy(new_context, server, 
     )
     page.goto("/admin/archive/document/deleted/")
     expect(page.locator("#deleted-records")).to_be_visible()
+
+    # The calendar of a date field (a source's "accessed").
+    page.goto("/admin/archive/source/add/")
+    page.locator(".field-accessed .date-icon").click()
+    calendar = page.locator("#calendarbox0")
+    expect(calendar).to_be_visible()
+    calendar.get_by_role("link", name="Today").click()
+    expect(calendar).to_be_hidden()
+    expect(page.locator("#id_accessed")).to_have_value(re.compile(r"^\d\d/\d\d/\d{4}$"))  # en-gb
 
     assert page.evaluate("() => window.__cspViolations") == []
     assert reported == []
