@@ -30,6 +30,7 @@ which fetches the versions of a whole page of records in one query per model).
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -223,6 +224,7 @@ def _diff(model, versions, row_model, record_pk) -> list[Entry]:
     return result
 
 
+@functools.cache  # simple-history builds a new manager class on each ``model.history``
 def _diffed_fields(model, public: bool) -> list[models.Field]:
     # What an archivist edits: not the bookkeeping (timestamps, search text)
     # nor what is derived from it (date bounds); for the public, nothing internal.
