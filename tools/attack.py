@@ -20,8 +20,9 @@
    the worker grew by more than 50 MB, the answer was a 5xx, or the worker
    died.
 
-``--only NAME,NAME`` sends only those requests; ``--json PATH`` writes the
-results as JSON.
+``--only NAME,NAME`` sends only those requests; ``--set NAME=VALUE`` gives
+the server a setting (``--set GRAPHQL_TIME_LIMIT=1``); ``--json PATH``
+writes the results as JSON.
 """
 
 from __future__ import annotations
@@ -381,11 +382,14 @@ def most_expensive_admitted(url: str) -> Request:
     return graphql(f"largest admitted page ({low} x {low})", "9", _budget_page(low))
 
 
-def attack(url: str, only: set[str] | None, say: Callable[[str], None]) -> list[Result]:
-    """Serve the archive at ``url`` and send each request; the results."""
+def attack(
+    url: str, only: set[str] | None, say: Callable[[str], None], settings: dict | None = None
+) -> list[Result]:
+    """Serve the archive at ``url`` (with ``settings``) and send each request; the results."""
     results = []
+    env = server_environment(url) | (settings or {})
     with tempfile.TemporaryDirectory(prefix="attack-") as logs:
-        server = Gunicorn(server_environment(url), Path(logs), name="gunicorn (attack)")
+        server = Gunicorn(env, Path(logs), name="gunicorn (attack)")
         try:
             server.wait_until_healthy()
             endpoint = server.url("/graphql/")
@@ -453,8 +457,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="comma-separated request names (their beginnings)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server, e.g. GRAPHQL_TIME_LIMIT=1 (repeatable)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     options = parser.parse_args(argv)
+    settings = dict(pair.split("=", 1) for pair in options.set)
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -462,9 +474,13 @@ def main(argv: list[str] | None = None) -> int:
     url = options.database_url or database_url(options.database, options.documents)
     if not options.database_url:
         ensure_archive(url, options.documents, options.seed, say)
-    say(f"Attacking a production-mode gunicorn on {url} ({documents_in(url):,} documents)")
+    with_settings = "".join(f", {name}={value}" for name, value in settings.items())
+    say(
+        f"Attacking a production-mode gunicorn on {url} "
+        f"({documents_in(url):,} documents{with_settings})"
+    )
     only = {n.strip() for n in options.only.split(",")} if options.only else None
-    results = attack(url, only, say)
+    results = attack(url, only, say, settings)
     say("")
     say(table(results))
     if options.json:
