@@ -1,5 +1,8 @@
 """Shared fixtures: staff users in each group, the demo data set, Ivan Maisky and the
-agreement he signed; no response cache, no remembered counts."""
+agreement he signed; no response cache, no remembered counts. And the suite's
+tiers: tests that start servers, browsers or other processes are marked
+``slow`` (:data:`SLOW_TESTS`); ``bin/test`` leaves them out, ``bin/test --all``
+(what CI runs) takes them too."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,6 +12,33 @@ from django.core.management import call_command
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
 
 DEMO_FIXTURE = "fixtures/demo.json"
+
+# Test ids (or their beginnings) of the slow tier: each starts gunicorn,
+# chromium, locust or manage.py in a process of its own, or generates queries
+# by the hundred. One list, so that the quick tier's content is seen at a glance.
+SLOW_TESTS = (
+    "tests/test_attack.py",
+    "tests/test_benchmark.py",
+    "tests/test_browser.py",
+    "tests/test_fuzz.py",
+    "tests/test_loadtest.py",
+    "tests/test_serving.py::test_bin_serve_",
+    "tests/test_serving.py::test_two_gunicorn_instances_serve_one_archive",
+    "tests/test_graphql_cache.py::test_two_servers_",
+    "tests/test_execution.py::test_generated_queries_answer_the_same_both_ways",
+    "tests/test_admin_pages.py::test_a_change_form_with_hundreds_of_inline_rows_saves",
+    "tests/test_deploy.py::test_check_deploy_reports_nothing_in_the_production_environment",
+    "tests/test_deploy.py::test_production_turns_on_https_only_cookies_hsts",
+    "tests/test_deploy.py::test_production_refuses_to_start_without_a_real_key_and_hosts",
+    "tests/test_deploy.py::test_development_starts_without_a_key",
+    "tests/test_deploy.py::test_management_commands_print_what_they_do",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
