@@ -161,12 +161,6 @@ def requests_to_send() -> list[Request]:
             _deep_as_of(),
             {"t": "2100-01-01T00:00:00Z"},
         ),
-        graphql(
-            "7-level asOf, pages of 1, 30 aliases",
-            "found",
-            _deep_as_of(30),
-            {"t": "2100-01-01T00:00:00Z"},
-        ),
         # here item 9's, the largest page the budget admits (found by bisection)
         graphql(
             "30 x introspection (no SQL)",
@@ -370,14 +364,15 @@ def send(url: str, request: Request, worker: psutil.Process) -> Result:
     )
 
 
-def most_expensive_admitted(url: str) -> Request:
-    """Item 9's request: the largest budget page the budget admits (bisection on its
-    size; a refusal costs milliseconds and no SQL)."""
-    low, high = 1, 100
+def largest_admitted(url: str, family: Callable[[int], Request], most: int) -> Request:
+    """The largest request of ``family`` (1 to ``most``) the limits admit: bisection on
+    its size (a refusal costs milliseconds and no SQL)."""
+    low, high = 1, most
     while low < high:
         middle = (low + high + 1) // 2
-        body = json.dumps({"query": _budget_page(middle)}).encode()
-        http = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        http = urllib.request.Request(
+            url, data=family(middle).body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(http, timeout=CLIENT_TIMEOUT):
                 admitted = True
@@ -387,7 +382,27 @@ def most_expensive_admitted(url: str) -> Request:
             low = middle
         else:
             high = middle - 1
-    return graphql(f"largest admitted page ({low} x {low})", "9", _budget_page(low))
+    return family(low)
+
+
+# Requests whose size is found against the running server: (where, family, largest size).
+SIZED = [
+    (
+        "10",  # before item 10's request
+        lambda n: graphql(f"largest admitted page ({n} x {n})", "9", _budget_page(n)),
+        100,
+    ),
+    (
+        "10",
+        lambda n: graphql(
+            f"asOf {n} times under aliases (7 levels)",
+            "found",
+            _deep_as_of(n),
+            {"t": "2100-01-01T00:00:00Z"},
+        ),
+        20,
+    ),
+]
 
 
 def attack(
@@ -402,12 +417,13 @@ def attack(
             server.wait_until_healthy()
             endpoint = server.url("/graphql/")
             chosen = requests_to_send()
-            if only is None or any("largest admitted".startswith(name) for name in only):
-                # The probes go first: refusals, and admitted runs the worker has
-                # grown for already (the request is measured again, below).
-                largest = most_expensive_admitted(endpoint)
-                position = next(i for i, r in enumerate(chosen) if r.item == "10")
-                chosen.insert(position, largest)
+            for before, family, most in SIZED:
+                if only is None or any(family(1).name.startswith(name) for name in only):
+                    # The probes go first: refusals, and admitted runs the worker has
+                    # grown for already (the request is measured again, below).
+                    largest = largest_admitted(endpoint, family, most)
+                    position = next(i for i, r in enumerate(chosen) if r.item == before)
+                    chosen.insert(position, largest)
             for request in chosen:
                 if only is not None and not any(request.name.startswith(n) for n in only):
                     continue
