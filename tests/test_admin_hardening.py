@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from archive.admin import edit_conflicts
 from archive.models import Document, Event, Person, Place, Source, State
@@ -111,6 +112,35 @@ def test_no_admin_url_answers_bad_parameters_with_a_server_error(quiet_client, d
     errors = {page: status for page, status in answers.items() if status >= 500}
     print("\n".join(sorted(errors)))
     assert errors == {}
+
+
+@pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("bad_id", ["abc", HUGE, "-99999999999999999999", "\x00", "1.5", ""])
+def test_an_action_on_a_record_that_cannot_exist_is_refused_with_a_message(
+    quiet_client, demo, model, bad_id
+):
+    """The ids ticked in a changelist went to filter(pk__in=…) as posted: a 500."""
+    record = model.objects.order_by("pk").first()
+    versions = model.history.count()
+    changelist = url(model, "changelist")
+    for confirmed in ({}, {"post": "yes", "change_reason": "Duplicate"}):
+        response = quiet_client.post(
+            changelist,
+            {
+                "action": "delete_selected",
+                "index": "0",
+                "_selected_action": [str(record.pk), bad_id],
+                **confirmed,
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert [str(m) for m in response.context["messages"]] == [
+            f"No {model._meta.verbose_name} has the id “{Truncator(bad_id).chars(20)}”. "
+            "Nothing has been changed."
+        ]
+    assert model.objects.filter(pk=record.pk).exists()
+    assert model.history.count() == versions
 
 
 def test_a_decade_no_date_can_be_in_is_refused_with_a_message(client, archivist, demo):

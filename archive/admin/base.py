@@ -23,6 +23,7 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -387,7 +388,25 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/archive/deleted_records.html", context)
 
-    # --- changelist links ---------------------------------------------------------
+    # --- changelist ----------------------------------------------------------------
+
+    def response_action(self, request, queryset):
+        # Django filters by the ticked ids as posted: one that no record can have
+        # ("abc", 26 digits) failed in the database, a 500.
+        pk = self.model._meta.pk
+        for posted in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                pk.run_validators(pk.to_python(posted))
+            except ValidationError:
+                shown = Truncator(posted).chars(20)
+                self.message_user(
+                    request,
+                    f"No {self.model._meta.verbose_name} has the id “{shown}”. "
+                    "Nothing has been changed.",
+                    messages.WARNING,
+                )
+                return None  # the changelist again, with the message
+        return super().response_action(request, queryset)
 
     def changelist_view(self, request, extra_context=None):
         opts = self.model._meta
