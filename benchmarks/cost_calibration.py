@@ -96,6 +96,15 @@ def shapes(slugs: dict) -> dict:
             ),
             100,
         ),
+        "states with their documents and events (read whole)": (
+            lambda n: (
+                f"{{ states(pagination: {{limit: {n}}}) {{ results {{ name "
+                "documents(pagination: {limit: 100}) { role } "
+                "events(pagination: {limit: 100}) { role } } } }",
+                {},
+            ),
+            100,
+        ),
         "persons with history": (
             lambda n: (
                 f"{{ persons(pagination: {{limit: {n}}}) {{ results {{ slug "

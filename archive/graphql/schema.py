@@ -61,11 +61,9 @@ MAX_TOKENS = 2000
 # than one written out in full within MAX_TOKENS.
 MAX_FIELDS = MAX_TOKENS
 # The most a query may cost (limits.query_cost: its fields, each list's items
-# times its page size, and what costs the database more). The costliest
-# queries it admits take about half a second of CPU on a generated archive of
-# 100,000 documents (benchmarks/cost_calibration.py); a page of 100 documents
-# with their parties and signatories costs 44,013.
-MAX_COST = 50_000
+# times its page size, and what costs the database more): settings.GRAPHQL_MAX_COST,
+# read on every request. This is its value when the schema was built.
+MAX_COST = settings.GRAPHQL_MAX_COST
 # strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew for
 # every request; made once, the rules are the same from one request to the next,
 # and the validation of a query text already seen is remembered
@@ -306,7 +304,7 @@ schema = ArchiveSchema(
         lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
         lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
         # After validation: it reads a valid query with this request's variables.
-        lambda: RequestBudget(max_cost=MAX_COST),
+        RequestBudget,
         lambda: ArchiveMaskErrors(should_mask_error=should_mask),
     ],
 )
