@@ -297,6 +297,7 @@ def test_an_answer_cached_with_introspection_on_is_not_served_with_it_off(
 OTHER_VALUES = {
     "GRAPHQL_INTROSPECTION": lambda value: not value,
     "GRAPHQL_SUGGESTIONS": lambda value: not value,
+    "GRAPHQL_MAX_COST": lambda value: value // 2,
     "STRAWBERRY_DJANGO": lambda value: value | {"PAGINATION_DEFAULT_LIMIT": 7},
 }
 

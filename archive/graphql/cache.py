@@ -53,7 +53,13 @@ KEY_PREFIX = "graphql:response:"
 # Settings that change what the API answers to the same request, read on every
 # request. Suggestions change only error messages, which are not cached today:
 # in the key all the same, so that caching an answer with errors stays right.
-ANSWER_SETTINGS = ("GRAPHQL_INTROSPECTION", "GRAPHQL_SUGGESTIONS", "STRAWBERRY_DJANGO")
+# The cost budget decides, before anything runs, whether a query is answered.
+ANSWER_SETTINGS = (
+    "GRAPHQL_INTROSPECTION",
+    "GRAPHQL_SUGGESTIONS",
+    "GRAPHQL_MAX_COST",
+    "STRAWBERRY_DJANGO",
+)
 # Settings read while answering that change no answer, and why (a test checks that
 # every setting the archive reads is in one of the two).
 NOT_ANSWER_SETTINGS = {
