@@ -14,7 +14,7 @@ Variables (default in brackets):
     threads per worker (more than 1: the gthread worker)
 ``GUNICORN_TIMEOUT`` [30]
     seconds a request may take before its worker is killed and replaced; must be
-    above ``GRAPHQL_TIME_LIMIT`` (10), which stops a slow query with an answer
+    above ``GRAPHQL_TIME_LIMIT`` (2), which stops a slow query with an answer
 ``GUNICORN_GRACEFUL_TIMEOUT`` [30]
     seconds running requests get to finish on a restart or stop
 ``GUNICORN_KEEPALIVE`` [5]
@@ -115,7 +115,7 @@ if os.path.isdir("/dev/shm"):
 
 timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 try:
-    _graphql_time_limit = float(os.environ.get("GRAPHQL_TIME_LIMIT") or 10)
+    _graphql_time_limit = float(os.environ.get("GRAPHQL_TIME_LIMIT") or 2)
 except ValueError:
     _graphql_time_limit = None  # the settings refuse it with a message of their own
 if _graphql_time_limit is not None and timeout <= _graphql_time_limit:

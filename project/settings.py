@@ -246,7 +246,7 @@ GRAPHQL_INTROSPECTION = env_bool("DJANGO_GRAPHQL_INTROSPECTION", default=True)
 GRAPHQL_SUGGESTIONS = env_bool("DJANGO_GRAPHQL_SUGGESTIONS", default=DEBUG)
 # Seconds one execution may run (archive/graphql/time_limit.py), and the largest
 # request body, in bytes (a query within every limit is a few kilobytes).
-GRAPHQL_TIME_LIMIT = float(os.environ.get("GRAPHQL_TIME_LIMIT", "10"))
+GRAPHQL_TIME_LIMIT = float(os.environ.get("GRAPHQL_TIME_LIMIT", "2"))
 # The most one query may cost (archive/graphql/limits.py), read on every request:
 # 50,000 admits queries of about half a second of CPU at 100,000 documents;
 # benchmarks/cost_calibration.py measures what another figure admits.
