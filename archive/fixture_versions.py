@@ -9,9 +9,12 @@ came from, so each raw save is compared with what the database already holds:
 * a row the fixture leaves as it was gets nothing (loading twice adds no
   versions),
 
-each with the reason "Loaded from fixture <name>". Record timestamps follow
-the same rule: ``created`` is kept from the database, ``modified`` moves only
-when the fixture changed something.
+each with the reason "Loaded from fixture <name>" and one moment for the
+whole load (as an admin action's versions share one, :mod:`archive.change_reasons`):
+a record and the rows loaded with it exist from the same instant, so the
+record "as of" its loaded version (a revert, the API's ``asOf``) has them.
+Record timestamps follow the same rule: ``created`` is kept from the
+database, ``modified`` moves only when the fixture changed something.
 """
 
 from __future__ import annotations
@@ -26,8 +29,28 @@ from archive.models.base import Record
 _current_fixture: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_fixture", default=None
 )
+_load_moment: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "load_moment", default=None
+)
 # Fields that describe the row's bookkeeping, not its content.
 _BOOKKEEPING = {"created", "modified", "name_text", "search_text"}
+
+
+@contextlib.contextmanager
+def one_moment():
+    """Date every version written inside as the first one (one ``loaddata`` call)."""
+    token = _load_moment.set({})
+    try:
+        yield
+    finally:
+        _load_moment.reset(token)
+
+
+def _moment():
+    holder = _load_moment.get()
+    if holder is None:
+        return timezone.now()
+    return holder.setdefault("moment", timezone.now())
 
 
 @contextlib.contextmanager
@@ -80,4 +103,5 @@ def after_raw_save(instance) -> None:
             [instance],
             update=history_type == "~",
             default_change_reason=reason(getattr(instance, "_fixture_name", None)),
+            default_date=_moment(),
         )

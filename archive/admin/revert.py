@@ -9,11 +9,13 @@ rows added since are removed, rows removed since are added back, rows
 changed since are set back (:func:`restore_rows`). The revert page shows that
 difference first (:func:`plan`).
 
-The version that deleted a record stands for the moment just before: the
-rows deleted with the record are back with it. They share its moment
-(:mod:`archive.change_reasons`); versions written before one action had one
+The rows written by the same action as the version count with it: an
+admin save's, or a fixture load's, share its moment (:mod:`archive.change_reasons`,
+:mod:`archive.fixture_versions`); versions written before one action had one
 moment were a few milliseconds apart, hence :data:`CASCADE_WINDOW` (with the
-same reason and user: a row removed by an earlier save stays removed).
+same reason and user). The version that deleted a record stands for the
+moment just before: the rows deleted with the record are back with it, and a
+row removed by an earlier save stays removed.
 
 The difference is taken from the rows in the database, not from their latest
 versions (simple-history's ``diff_against`` compares two versions): a write
@@ -36,7 +38,8 @@ from django.http import QueryDict
 from archive import change_reasons, history
 from archive.models.base import Record, Row
 
-# Rows deleted within this time of their record count as deleted with it.
+# Versions of rows dated within this time of their record's, with the same
+# reason and user, were written by the same action (before actions had one moment).
 CASCADE_WINDOW = timedelta(seconds=10)
 
 REASON_LABEL = "Reason for this change"
@@ -128,44 +131,53 @@ def plan(record_model: type[Record], pk, version) -> Plan:
 
 
 def rows_at(record_model: type[Record], pk, version) -> dict[type[Row], dict]:
-    """The rows the record ``pk`` owned at ``version``'s moment, by model and id."""
-    moment = version.history_date
+    """The rows the record ``pk`` owned at ``version``'s moment, by model and id.
+
+    The rows written by the same action as ``version`` count as of its moment
+    (:func:`_written_with`), also when they were dated a little after it.
+    """
+    until = version.history_date + CASCADE_WINDOW
     deletion = version.history_type == "-"
-    until = moment + CASCADE_WINDOW if deletion else moment
     result = {}
     for row_model in history.owned_row_models(record_model):
         owner = f"{row_model.owner_field}_id"
         ever_owned = row_model.history.filter(**{owner: pk}).values("id")
         versions = (
             row_model.history.filter(id__in=ever_owned, history_date__lte=until)
-            .latest_of_each()
             ._select_related_history_tracked_objs()
-            .order_by("history_id")
+            .order_by("history_date", "history_id")
         )
         rows = {}
-        for row_version in versions:  # two versions at one moment: the later written wins
-            rows[row_version.id] = row_version
+        for row_version in versions:  # the last one then, written last, wins
+            if row_version.history_date <= version.history_date or _written_with(
+                row_version, version
+            ):
+                rows[row_version.id] = row_version
         result[row_model] = {
             row_id: _as_it_was(row_version)
             for row_id, row_version in rows.items()
             if getattr(row_version, owner) == pk
             and (
                 row_version.history_type != "-"
-                or (deletion and _deleted_with(row_version, version))
+                or (deletion and _written_with(row_version, version))
             )
         }
     return result
 
 
-def _deleted_with(row_version, deletion) -> bool:
-    """Was the row deleted by the action that deleted its record?"""
-    if row_version.history_date == deletion.history_date:
+def _written_with(row_version, version) -> bool:
+    """Was the row version written by the action that wrote the record's ``version``?
+
+    An action's versions share one moment (:mod:`archive.change_reasons`,
+    :mod:`archive.fixture_versions`); versions written before that rule are
+    dated a few milliseconds apart: close, with the same reason and user.
+    """
+    if row_version.history_date == version.history_date:
         return True
-    # Versions written before one action had one moment: close, same reason, same user.
     return (
-        abs(row_version.history_date - deletion.history_date) <= CASCADE_WINDOW
-        and row_version.history_change_reason == deletion.history_change_reason
-        and row_version.history_user_id == deletion.history_user_id
+        abs(row_version.history_date - version.history_date) <= CASCADE_WINDOW
+        and row_version.history_change_reason == version.history_change_reason
+        and row_version.history_user_id == version.history_user_id
     )
 
 

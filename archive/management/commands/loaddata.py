@@ -43,7 +43,8 @@ class Command(loaddata.Command):
         # find_fixtures() needs these; Django's loaddata() sets them too.
         self.serialization_formats = serializers.get_public_serializer_formats()
         self.check_references(fixture_labels)
-        super().loaddata(fixture_labels)
+        with fixture_versions.one_moment():
+            super().loaddata(fixture_labels)
 
     def check_references(self, fixture_labels):
         """Refuse, before writing anything, references to records that exist nowhere.
