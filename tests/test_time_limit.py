@@ -129,3 +129,31 @@ def test_the_database_works_after_the_timer_stopped_a_request(client, settings, 
     settings.GRAPHQL_TIME_LIMIT = 10
     response = post(client, '{ person(slug: "ivan-maisky") { name } }')
     assert json.loads(response.content) == {"data": {"person": {"name": "Ivan Maisky"}}}
+
+
+def test_a_limit_reached_outside_strawberrys_handlers_is_a_graphql_error(client, monkeypatch):
+    """The timer can fire after strawberry has answered but before the block ends:
+    the client still gets the limit's message as a GraphQL error, not a 500."""
+    from strawberry.django.views import GraphQLView
+
+    def run_out(*args, **kwargs):
+        raise time_limit.current().exceeded()
+
+    monkeypatch.setattr(GraphQLView, "execute_single", run_out)
+    response = post(client, "{ __typename }")
+    assert response.json() == {
+        "data": None,
+        "errors": [{"message": MESSAGE.replace("0.2 s", "2 s")}],
+    }
+
+
+def test_the_sql_check_is_removed_even_when_the_limit_is_reached_on_leaving():
+    from django.db import connection
+
+    wrappers = list(connection.execute_wrappers)
+    with pytest.raises(time_limit.TimeLimitExceeded):
+        with time_limit.limited(5) as limit:
+            raise limit.exceeded()
+    assert connection.execute_wrappers == wrappers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")

@@ -87,7 +87,13 @@ def limited(seconds: float):
     stop_alarm = _start_alarm(limit)
     try:
         with connection.execute_wrapper(check_sql):
-            yield limit
+            try:
+                yield limit
+            finally:
+                # Disarmed inside the wrapper: a signal can no longer land
+                # where the wrapper is being removed.
+                limit.running = False
+                stop_alarm()
     finally:
         limit.running = False
         stop_alarm()

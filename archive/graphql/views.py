@@ -131,13 +131,17 @@ class ArchiveGraphQLView(GraphQLView):
             self.cache_key, entry = cache.lookup(request_data)
             if entry is not None:
                 raise _CachedResponse(entry)
-        with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
-            try:
-                result = super().execute_single(
-                    request, request_adapter, sub_response, context, root_value, request_data
-                )
-            except HTTPException as refusal:
-                result = _request_error(refusal, request_data, sub_response)
+        try:
+            with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
+                try:
+                    result = super().execute_single(
+                        request, request_adapter, sub_response, context, root_value, request_data
+                    )
+                except HTTPException as refusal:
+                    result = _request_error(refusal, request_data, sub_response)
+        except time_limit.TimeLimitExceeded as stopped:
+            # The timer fired between strawberry's handlers and the end of the block.
+            result = ExecutionResult(data=None, errors=[stopped])
         self.succeeded = not result.errors
         nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
         if result.errors and nothing_ran and sub_response.status_code is None:
