@@ -303,6 +303,10 @@ def _public_diff(model, versions, row_model, record_pk, own) -> list[Entry]:
             )
             if base is not None:
                 entry.changes = _public_changes(fields, base, before, version, seen)
+                if not entry.changes:
+                    # Only what the public may not see changed (internal notes, a
+                    # link between drafts): no entry, and no reason that may name it.
+                    entry = None
             last_shown = version
         if entry is not None:
             entry.reason = _public_reason(entry.reason, own_states, states[:-1], row_model)
