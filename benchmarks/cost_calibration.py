@@ -38,6 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from graphql import parse  # noqa: E402
 
@@ -47,7 +48,7 @@ try:  # so that the script measures older versions too (before-and-after figures
     from archive.graphql.limits import RequestRefused
 except ImportError:
     RequestRefused = ()
-from archive.graphql.schema import MAX_COST, schema  # noqa: E402
+from archive.graphql.schema import schema  # noqa: E402
 from archive.models import Document, Person  # noqa: E402
 
 WORDS = "soviet union treaty agreement poland germany pact protocol war peace"
@@ -248,7 +249,7 @@ def largest_admitted(make, limit: int, budget: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--budget", type=int, default=MAX_COST)
+    parser.add_argument("--budget", type=int, default=settings.GRAPHQL_MAX_COST)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="", help="run the shapes whose name contains this")
     args = parser.parse_args()

@@ -61,9 +61,8 @@ MAX_TOKENS = 2000
 # than one written out in full within MAX_TOKENS.
 MAX_FIELDS = MAX_TOKENS
 # The most a query may cost (limits.query_cost: its fields, each list's items
-# times its page size, and what costs the database more): settings.GRAPHQL_MAX_COST,
-# read on every request. This is its value when the schema was built.
-MAX_COST = settings.GRAPHQL_MAX_COST
+# times its page size, and what costs the database more) is
+# settings.GRAPHQL_MAX_COST, read on every request.
 # strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew for
 # every request; made once, the rules are the same from one request to the next,
 # and the validation of a query text already seen is remembered
