@@ -215,10 +215,10 @@ def _diff(model, versions, row_model, record_pk) -> list[Entry]:
             changes=changes,
         )
         if row_model is not None:
-            entry.row_before = _as_it_was(previous) if previous is not None else None
-            entry.row_after = _as_it_was(version) if version.history_type != "-" else None
+            entry.row_before = as_it_was(previous) if previous is not None else None
+            entry.row_after = as_it_was(version) if version.history_type != "-" else None
             if version.history_type == "-":
-                entry.row_before = _as_it_was(version)
+                entry.row_before = as_it_was(version)
         result.append(entry)
         previous = version
     return result
@@ -252,7 +252,7 @@ def instance_of(version) -> models.Model:
     return version.instance_type(**attrs)
 
 
-def _as_it_was(version) -> models.Model:
+def as_it_was(version) -> models.Model:
     """The row a version describes, with the records it links to as fetched with it."""
     instance = instance_of(version)
     # select_related on the version filled its cache; reuse it, no more queries.
@@ -335,7 +335,7 @@ def _seen(version, moment_version, row_model, own) -> models.Model | None:
     """The record or row ``version`` describes as the public saw it at
     ``moment_version``'s moment (links to records not public then cut), or
     None if the public did not see it then."""
-    instance = visibility.as_seen_then(_as_it_was(version), version, moment_version)
+    instance = visibility.as_seen_then(as_it_was(version), version, moment_version)
     if row_model is None:
         return instance if version.published else None
     if not _published_at(own, moment_version.history_date):

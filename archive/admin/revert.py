@@ -154,7 +154,7 @@ def rows_at(record_model: type[Record], pk, version) -> dict[type[Row], dict]:
             ):
                 rows[row_version.id] = row_version
         result[row_model] = {
-            row_id: _as_it_was(row_version)
+            row_id: history.as_it_was(row_version)
             for row_id, row_version in rows.items()
             if getattr(row_version, owner) == pk
             and (
@@ -223,13 +223,6 @@ def _value(obj, f):
     if f.is_relation:
         return getattr(obj, f.name) if getattr(obj, f.attname) is not None else None
     return getattr(obj, f.attname)
-
-
-def _as_it_was(version) -> models.Model:
-    instance = history.instance_of(version)
-    # The records it links to, fetched with the version: no query per label.
-    instance._state.fields_cache.update(version._state.fields_cache)
-    return instance
 
 
 # --- writing it ------------------------------------------------------------------

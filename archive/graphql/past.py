@@ -16,7 +16,7 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from archive.as_of import HISTORY, PAGES
-from archive.graphql.fields import MAX_PAGE_SIZE, page_bounds
+from archive.graphql.fields import requested_page
 from archive.graphql.selections import children, selected_fields
 
 # API fields computed from a differently named relation.
@@ -70,23 +70,11 @@ def _window(field, api_field, node, raw) -> tuple[int, int]:
     variables = raw.variable_values
     if not isinstance(variables, VariableValues):
         variables = VariableValues({}, variables)  # strawberry hands resolvers the coerced dict
-    pagination = get_argument_values(api_field, node, variables).get("pagination") or {}
-    # A page out of bounds is refused when the field runs: until then it reads
-    # no more than the largest page.
-    offset, limit = pagination.get("offset"), pagination.get("limit")
-    offset = None if offset is None else max(offset, 0)
-    limit = None if limit is None else min(max(limit, 0), MAX_PAGE_SIZE)
-    offset, limit = page_bounds(_Page(offset, limit))
+    # A page out of bounds was refused before the query ran (limits.RequestBudget).
+    offset, limit = requested_page(get_argument_values(api_field, node, variables))
     if field.base_resolver is not None:
         return (0, offset + limit)
     return (offset, limit)
-
-
-class _Page:
-    """A ``pagination`` argument, as :func:`page_bounds` reads it."""
-
-    def __init__(self, offset, limit):
-        self.offset, self.limit = offset, limit
 
 
 def _merge(into: dict, more: dict) -> None:
