@@ -1,6 +1,17 @@
-"""Post admin change forms the way a browser would, inlines included."""
+"""Post admin change forms the way a browser would, inlines included; admin URLs."""
 
 from django.http import QueryDict
+from django.urls import reverse
+
+from archive.models import Document, Event, Person, Place, Source, State
+
+# Every record type, each with its admin.
+RECORDS = [Document, Person, State, Event, Place, Source]
+
+
+def url(model, view, *args):
+    """The admin URL of ``view`` (changelist, add, change, history…) for ``model``."""
+    return reverse(f"admin:archive_{model._meta.model_name}_{view}", args=args)
 
 
 def _value(value):

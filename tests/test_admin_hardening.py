@@ -11,11 +11,10 @@ from django.utils.text import Truncator
 from archive.admin import edit_conflicts
 from archive.models import Document, Event, Person, Place, Source, State
 from tests import factories
-from tests.admin_forms import form_data
+from tests.admin_forms import RECORDS, form_data, url
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [Document, Person, State, Event, Place, Source]
 MAKE = {
     Document: factories.make_document,
     Person: factories.make_person,
@@ -25,10 +24,6 @@ MAKE = {
     Source: factories.make_source,
 }
 HUGE = "99999999999999999999999999"
-
-
-def url(model, view, *args):
-    return reverse(f"admin:archive_{model._meta.model_name}_{view}", args=args)
 
 
 def decade_parameters(model) -> list[str]:

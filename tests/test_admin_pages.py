@@ -1,7 +1,6 @@
 """Every admin page opens, and every record and inline row is versioned through the admin."""
 
 import pytest
-from django.urls import reverse
 
 from archive.models import (
     Document,
@@ -27,15 +26,9 @@ from archive.models import (
     StateCitation,
     StateName,
 )
-from tests.admin_forms import form_data
+from tests.admin_forms import RECORDS, form_data, url
 
 pytestmark = pytest.mark.django_db
-
-RECORDS = [Document, Person, State, Event, Place, Source]
-
-
-def url(model, view, *args):
-    return reverse(f"admin:archive_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.__name__)

@@ -6,29 +6,19 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.urls import reverse
 
 from archive.models import (
     Document,
     DocumentParty,
     DocumentSignatory,
-    Event,
     Person,
     PersonName,
-    Place,
     Provision,
-    Source,
     State,
 )
-from tests.admin_forms import form_data
+from tests.admin_forms import RECORDS, form_data, url
 
 pytestmark = pytest.mark.django_db
-
-RECORDS = [Document, Person, State, Event, Place, Source]
-
-
-def url(model, view, *args):
-    return reverse(f"admin:archive_{model._meta.model_name}_{view}", args=args)
 
 
 def revert_url(obj, version):
