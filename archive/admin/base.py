@@ -356,7 +356,7 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     def pk_or_404(self, object_id):
         """The record id in a URL, as the database takes it; 404 when it cannot be one."""
         try:
-            return self.model._meta.pk.to_python(unquote(object_id))
+            return revert.url_id(self.model, object_id)
         except ValidationError:
             raise Http404 from None
 

@@ -109,16 +109,22 @@ class Plan:
 def version_of(record_model: type[Record], object_id: str, version_id: str):
     """``(pk, version)``: the record's id and its version named in a URL; None if none."""
     try:
-        pk = _checked(record_model._meta.pk, unquote(object_id))
-        version_id = _checked(record_model.history.model._meta.pk, unquote(version_id))
+        pk = url_id(record_model, object_id)
+        version_id = url_id(record_model.history.model, version_id)
     except ValidationError:  # not an id, or out of the column's range
         return None
     version = record_model.history.filter(id=pk, history_id=version_id).first()
     return None if version is None else (pk, version)
 
 
-def _checked(pk_field, value):
-    value = pk_field.to_python(value)
+def url_id(model, quoted: str):
+    """The id of a ``model`` row in an admin URL, as the database takes it.
+
+    Raises ValidationError when it cannot be one (not a number, out of the
+    column's range).
+    """
+    pk_field = model._meta.pk
+    value = pk_field.to_python(unquote(quoted))
     pk_field.run_validators(value)
     return value
 
