@@ -55,8 +55,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.html_forms import FormFields
-from archive.processes import clean_environment, free_port, stop
+from tools.html_forms import FormFields
+from tools.processes import clean_environment, free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

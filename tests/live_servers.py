@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # Shared with bin/loadtest (archive/loadtest.py); imported from here by the tests.
-from archive.processes import OWN_SETTINGS, clean_environment, free_port, stop  # noqa: F401
+from tools.processes import OWN_SETTINGS, clean_environment, free_port, stop  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

@@ -41,9 +41,9 @@ import redis
 from django.conf import settings as django_settings
 from django.db import OperationalError, connections
 
-from archive.html_forms import FormFields
 from tests import live_servers
 from tests.conftest import DEMO_FIXTURE
+from tools.html_forms import FormFields
 
 ROOT = Path(django_settings.BASE_DIR)
 REDIS_TEST_URL = os.environ.get("SERVING_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -48,8 +48,8 @@ from pathlib import Path
 
 import psutil
 
-from archive.processes import clean_environment
 from tests.live_servers import Gunicorn
+from tools.processes import clean_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
