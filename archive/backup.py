@@ -35,7 +35,7 @@ Restore
     Only into a database migrated to the backup's migration state that holds
     no archive rows and no users: a restore puts back rows with their ids, it
     merges nothing. The rows are written straight into their tables, as the
-    generator writes them (:mod:`archive.generator`): no model is saved, no
+    generator writes them (:mod:`tools.generator`): no model is saved, no
     signal is sent, so no version is added and nothing derived is computed
     again; they come back exactly as they were. All of it is one
     transaction: a damaged or truncated file, or a row the database refuses,

@@ -1,6 +1,6 @@
 """Locust's readers for bin/loadtest: the benchmark's GraphQL queries, mixed.
 
-The mix, its variables and what counts as a failure are in archive/loadtest.py;
+The mix, its variables and what counts as a failure are in tools/loadtest.py;
 bin/loadtest writes the plan (LOADTEST_PLAN) and runs this file headless.
 """
 
@@ -8,7 +8,7 @@ import os
 
 from locust import FastHttpUser, between, task
 
-from archive.loadtest import ReadMix, read_problem
+from tools.loadtest import ReadMix, read_problem
 
 MIX = ReadMix(os.environ["LOADTEST_PLAN"])
 

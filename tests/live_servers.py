@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-# Shared with bin/loadtest (archive/loadtest.py); imported from here by the tests.
+# Shared with bin/loadtest (tools/loadtest.py); imported from here by the tests.
 from tools.processes import OWN_SETTINGS, clean_environment, free_port, stop  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent

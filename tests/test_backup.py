@@ -25,10 +25,11 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import backup, change_reasons, data_version, generator, search_index
+from archive import backup, change_reasons, data_version, search_index
 from archive.models import Document, Event, Person, PersonName
 from tests.admin_forms import form_data
 from tests.graphql_client import gql
+from tools import generator
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from archive import benchmark
 from archive.management.commands.benchmark import render
+from tools import benchmark
 
 pytestmark = pytest.mark.django_db
 

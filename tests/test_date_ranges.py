@@ -11,11 +11,12 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from archive import dates, generator, visibility
+from archive import dates, visibility
 from archive.date_ranges import DEEPEST_PAGE_END
 from archive.models import Document, Event
 from tests.factories import make_event
 from tests.test_dates import OVERLAP_DATES, OVERLAP_RANGES
+from tools import generator
 
 D = datetime.date
 # Ranges by index below: 0 July–August 1941, 2 the 1900s, 4 every day there is.

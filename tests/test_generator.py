@@ -1,4 +1,4 @@
-"""The generator (archive/generator.py) and `manage.py generate_archive`, at a small size.
+"""The generator (tools/generator.py) and `manage.py generate_archive`, at a small size.
 
 * Exact counts per model for one seed, the records as :func:`generator.shape` says.
 * Every row has exactly one version, "created", with the generator's reason,
@@ -18,7 +18,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from archive import data_version, dates, generator, search
+from archive import data_version, dates, search
 from archive.models import (
     RECORD_MODELS,
     Document,
@@ -46,6 +46,7 @@ from archive.models import (
 )
 from archive.models.base import DatedMixin
 from tests.factories import make_document, make_person
+from tools import generator
 
 SIZE, SEED = 200, 7
 REASON = "Generated (seed 7)"

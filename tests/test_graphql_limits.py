@@ -685,7 +685,7 @@ def test_cost_values():
     # Every README example costs less than a fifth of the budget.
     assert max(costs.values()) < MAX_COST // 5
     # The benchmark's page of 100 documents with their parties and signatories passes.
-    from archive.benchmark import DOCUMENTS_PAGE
+    from tools.benchmark import DOCUMENTS_PAGE
 
     assert cost(DOCUMENTS_PAGE) == 44_013
 

@@ -1,5 +1,5 @@
 """Reading an HTML form as a browser would post it: the admin's change forms, read
-by the load test's archivist (:mod:`archive.loadtest`) and by the tests that
+by the load test's archivist (:mod:`tools.loadtest`) and by the tests that
 save through a running server."""
 
 from __future__ import annotations

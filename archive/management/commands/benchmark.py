@@ -92,8 +92,8 @@ class Command(BaseCommand):
         return json.loads(out.strip().splitlines()[-1])
 
     def measure_here(self, repeat):
-        from archive import benchmark
         from archive.models import Document
+        from tools import benchmark
 
         # As in production. With DEBUG on (DJANGO_DEBUG=1 runs manage.py here)
         # Django keeps a log of every query, and on PostgreSQL writes each one

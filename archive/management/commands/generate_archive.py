@@ -2,7 +2,7 @@
 
     manage.py generate_archive --documents 100000 --seed 1 [--clear [--noinput]]
 
-See :mod:`archive.generator` for what it generates. It refuses a database
+See :mod:`tools.generator` for what it generates. It refuses a database
 that already holds records unless ``--clear`` is given, which first deletes
 every record, row and version (after a confirmation, unless ``--noinput``).
 Clearing and generating are one transaction: if anything fails, the database
@@ -14,7 +14,7 @@ import time
 from django.core.management import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from archive import generator
+from tools import generator
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Proof under fire: a mixed read load, an archivist saving every second, and faults.
 
-``bin/loadtest`` (``python -m archive.loadtest``) does, in order:
+``bin/loadtest`` (``python -m tools.loadtest``) does, in order:
 
 1. copies the archive to a database of the run's own (PostgreSQL:
    ``CREATE DATABASE … TEMPLATE archive_bench_100000``; SQLite: a copy of
@@ -10,7 +10,7 @@
    loopback, Redis as the shared response cache, persistent connections);
 3. runs ``locust --headless`` in a process of its own (``loadtest/locustfile.py``):
    ``--users`` clients asking the benchmark's GraphQL queries
-   (:mod:`archive.benchmark`) with varied variables, for ``--seconds``; a
+   (:mod:`tools.benchmark`) with varied variables, for ``--seconds``; a
    GraphQL answer with ``errors`` counts as a failure;
 4. meanwhile an archivist process (:func:`archivist`, a real HTTP client) logs
    in and, every second, opens a person's change page, changes its
@@ -85,7 +85,7 @@ PROBE_QUERY = '{{ probe{n}: person(slug: "{slug}") {{ name }} }}'
 
 def read_requests(plan: dict) -> list[dict]:
     """The reads of the mix: name, weight, the benchmark's query, and variables to pick from."""
-    from archive import benchmark
+    from tools import benchmark
 
     return [
         {
@@ -1231,7 +1231,7 @@ def run_load(options: Options) -> int:
             [
                 sys.executable,
                 "-m",
-                "archive.loadtest",
+                "tools.loadtest",
                 "--archivist",
                 str(directory / "archivist.json"),
             ],
