@@ -5,9 +5,7 @@ Every request over a limit gets a GraphQL error that names the limit, never a
 """
 
 import json
-import re
 import time
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -26,6 +24,7 @@ from strawberry.extensions.query_depth_limiter import create_validator
 from archive.graphql.fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from archive.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS, schema
 from archive.models import DocumentParty, DocumentSignatory
+from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
 from tests.factories import make_document, make_person, make_state
 from tests.graphql_client import gql, gql_errors, post
 
@@ -145,13 +144,7 @@ query Lists {
 """
 
 EXAMPLES = {"treaty": TREATY, "person": PERSON, "lists": LISTS}
-README = Path(__file__).resolve().parent.parent / "README.md"
-EXAMPLES |= {
-    f"readme-{i}": query
-    for i, query in enumerate(
-        re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
-    )
-}
+EXAMPLES |= DOCUMENTED_EXAMPLES  # the README's and docs/'s
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -674,7 +667,7 @@ def test_cost_values():
     """The budget and what it is measured against; change both together."""
     from django.conf import settings
 
-    MAX_COST = settings.GRAPHQL_MAX_COST  # noqa: N806 - the budget, as in the README
+    MAX_COST = settings.GRAPHQL_MAX_COST  # noqa: N806 - the budget, as documented
     assert MAX_COST == 50_000
     costs = {name: cost(query) for name, query in EXAMPLES.items()}
     assert {name: costs[name] for name in ("treaty", "person", "lists")} == {
@@ -682,7 +675,7 @@ def test_cost_values():
         "person": 5704,
         "lists": 9947,
     }
-    # Every README example costs less than a fifth of the budget.
+    # Every documented example costs less than a fifth of the budget.
     assert max(costs.values()) < MAX_COST // 5
     # The benchmark's page of 100 documents with their parties and signatories passes.
     from tools.benchmark import DOCUMENTS_PAGE
