@@ -1,8 +1,8 @@
 """Counts remembered for the data version they were counted at.
 
 Every page of a list says its ``totalCount``. Counting every public document
-is a scan of an index of the whole list (3 ms at 100,000 documents on
-SQLite), paid again by every page of every list and every filter, although
+is a scan of an index of the whole list, growing with the archive and paid
+again by every page of every list and every filter, although
 the answer changes only when the archive does. Every write advances the data
 version in its own transaction (:mod:`archive.data_version`), so a count kept
 under the data version, the database and the SQL of what was counted is exact
@@ -14,7 +14,7 @@ Counts are remembered only outside transactions. Inside one, the data version
 read may be one this transaction advanced and has not committed; were it
 rolled back, the next write could be given the same number.
 
-``COUNT_CACHE=0`` turns this off (see the README's configuration).
+``COUNT_CACHE=0`` turns this off (docs/deployment.md, "Configuration").
 """
 
 from __future__ import annotations

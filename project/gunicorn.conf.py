@@ -218,8 +218,8 @@ def pre_fork(server, worker):
     connections.close_all()
     # Everything loaded so far (Django, the admin, the schema: some 150,000
     # objects) lives as long as the worker. Frozen, the collector leaves it out
-    # of every collection: a worker's full collections no longer walk it (in
-    # the benchmark's process, the 95th percentile of a 100-document page fell
-    # from about 120 to 50 ms), and they no longer write to the pages the
-    # workers share with the master. Python's recipe for servers that fork.
+    # of every collection: a worker's full collections no longer walk it (they
+    # dominated the slowest requests; docs/performance.md), and they no longer
+    # write to the pages the workers share with the master. Python's recipe for
+    # servers that fork.
     gc.freeze()

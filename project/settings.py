@@ -1,7 +1,7 @@
 """Settings for the archive, all read from the environment.
 
 One module for every environment: the demo, the tests and production differ
-only in their environment variables (see README, "Configuration").
+only in their environment variables (docs/deployment.md, "Configuration").
 """
 
 import os
@@ -278,7 +278,7 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "archive",
             # With entries of at most GRAPHQL_CACHE_MAX_ENTRY_BYTES: at most
-            # 50 MiB per process. (Redis: bound it with maxmemory, see README.)
+            # 50 MiB per process. (Redis: bound it with maxmemory, docs/deployment.md.)
             "OPTIONS": {"MAX_ENTRIES": env_int("GRAPHQL_CACHE_MAX_ENTRIES", 200)},
         }
     }

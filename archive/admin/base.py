@@ -234,9 +234,9 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         match = request.resolver_match
         if not (match and match.url_name.endswith("_simple_history") and "_save" in request.POST):
             return super().response_change(request, obj)
-        # After a revert Django's message linked the record's name to request.path, which
-        # is the earlier version's revert form: a click showed the old values again, as if
-        # they were the record's (found by tests/test_browser.py). Link the record itself.
+        # Django's message would link the record's name to request.path, which after a
+        # revert is the earlier version's revert form: a click would show the old values
+        # as if they were the record's. Link the record itself.
         opts = obj._meta
         record = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         self.message_user(
@@ -391,8 +391,8 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     # --- changelist ----------------------------------------------------------------
 
     def response_action(self, request, queryset):
-        # Django filters by the ticked ids as posted: one that no record can have
-        # ("abc", 26 digits) failed in the database, a 500.
+        # Django filters by the ticked ids as posted, and one that no record can
+        # have ("abc", 26 digits) fails in the database: refuse it here instead.
         pk = self.model._meta.pk
         for posted in request.POST.getlist(ACTION_CHECKBOX_NAME):
             try:
