@@ -7,7 +7,7 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         # Dates, search text and fixture versions are kept by signal handlers,
-        # so that they also run for raw saves made by `loaddata`.
+        # so that they also run for the raw saves of fixtures.
         from django.db.models.signals import post_migrate
 
         from archive import django_fixes, signals  # noqa: F401

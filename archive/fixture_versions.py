@@ -1,8 +1,10 @@
-"""Versions for rows that `loaddata` writes.
+"""Versions for rows that `manage.py load_archive` writes.
 
-`loaddata` saves rows "raw": simple-history writes no version for them and
-Django calls no `save()` method. Archivists must still see where every row
-came from, so each raw save is compared with what the database already holds:
+Fixtures save rows "raw": simple-history writes no version for them and
+Django calls no `save()` method. Django's `loaddata` is left that way, as
+documented. `load_archive` loads the same fixtures inside :func:`versioning`,
+so that archivists see where every row came from: each raw save is compared
+with what the database already holds:
 
 * a new row gets a "created" version,
 * a row whose fields the fixture changes gets a "changed" version,
@@ -37,8 +39,9 @@ _BOOKKEEPING = {"created", "modified", "name_text", "search_text"}
 
 
 @contextlib.contextmanager
-def one_moment():
-    """Date every version written inside as the first one (one ``loaddata`` call)."""
+def versioning():
+    """Version the raw saves made inside, all at the moment of the first one
+    (one ``load_archive`` call)."""
     token = _load_moment.set({})
     try:
         yield
@@ -47,10 +50,7 @@ def one_moment():
 
 
 def _moment():
-    holder = _load_moment.get()
-    if holder is None:
-        return timezone.now()
-    return holder.setdefault("moment", timezone.now())
+    return _load_moment.get().setdefault("moment", timezone.now())
 
 
 @contextlib.contextmanager
@@ -70,6 +70,8 @@ def reason(fixture: str | None = None) -> str:
 
 def before_raw_save(instance) -> None:
     """Decide which version, if any, this raw save needs (see module docstring)."""
+    if _load_moment.get() is None:
+        return  # Django's own loaddata: the row is saved as it is
     model = type(instance)
     existing = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
     if existing is None or not existing.versions.exists():
@@ -86,7 +88,7 @@ def before_raw_save(instance) -> None:
 def defer_version(instance, deferred: bool) -> None:
     """Write no version for this save: the row is saved again, complete, later.
 
-    `loaddata` first saves a row that refers to a row further down the
+    Django's loader first saves a row that refers to a row further down the
     fixture without that reference, then again with it; versioning the first
     save would record a state the fixture never had. The second save comes
     after the fixture's own loading: the row remembers its fixture's name.

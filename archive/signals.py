@@ -1,7 +1,8 @@
 """Signal handlers that keep derived data right for every kind of save.
 
-They run for ordinary saves and for the raw saves of `loaddata` alike, so a
-fixture can neither store an invalid date nor skip its versions. Every save
+They run for ordinary saves and for the raw saves of fixtures alike, so a
+fixture cannot store an invalid date, and `load_archive` cannot skip a
+version (:mod:`archive.fixture_versions`). Every save
 and delete of an archive model also advances the data version, in the
 transaction of the write (:mod:`archive.data_version`), so that no cached
 API response outlives it.

@@ -78,7 +78,7 @@ def superuser(db):
 @pytest.fixture
 def demo(db):
     """The demo data set, loaded the way a user loads it."""
-    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    call_command("load_archive", DEMO_FIXTURE, verbosity=0)
 
 
 @pytest.fixture

@@ -671,7 +671,7 @@ def server_environment(**values: str) -> dict:
 def load_demo(database_url: str) -> None:
     """Migrate the database and load the demo data into it."""
     env = server_environment(DATABASE_URL=database_url)
-    for command in (["migrate", "--noinput"], ["loaddata", str(DEMO_FIXTURE)]):
+    for command in (["migrate", "--noinput"], ["load_archive", str(DEMO_FIXTURE)]):
         done = subprocess.run(
             [sys.executable, "manage.py", *command, "-v0"],
             cwd=ROOT,

@@ -91,7 +91,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from archive.models import Person
 call_command("migrate", verbosity=0)
-call_command("loaddata", {fixture!r}, verbosity=0)
+call_command("load_archive", {fixture!r}, verbosity=0)
 printed = io.StringIO()
 call_command("demo_logins", url={url!r}, stdout=printed)
 print(printed.getvalue())

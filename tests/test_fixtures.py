@@ -1,4 +1,4 @@
-"""The demo data set, and what `manage.py loaddata` does with any fixture.
+"""The demo data set, and what `manage.py load_archive` does with any fixture.
 
 * The demo set loads completely, every row with one "created" version naming
   the fixture, and says what the seed article says.
@@ -98,9 +98,9 @@ def version_counts() -> dict:
 
 
 def load(path, **options) -> str:
-    """Run `manage.py loaddata` on ``path``; return what it printed."""
+    """Run `manage.py load_archive` on ``path``; return what it printed."""
     out = io.StringIO()
-    call_command("loaddata", str(path), stdout=out, **options)
+    call_command("load_archive", str(path), stdout=out, **options)
     return out.getvalue()
 
 
@@ -155,6 +155,23 @@ def test_demo_file_lists_referenced_records_before_rows():
 
 
 # --- one load -----------------------------------------------------------------
+
+
+def test_load_archive_gives_every_row_one_version(db):
+    assert load(DEMO_PATH, verbosity=0) == ""
+    assert row_counts() == DEMO_COUNTS
+    assert version_counts() == DEMO_COUNTS
+
+
+def test_django_loaddata_saves_the_rows_as_they_are_without_versions(db):
+    """`loaddata` stays Django's: the rows as the fixture gives them, no version."""
+    call_command("loaddata", str(DEMO_PATH), verbosity=0)
+    assert row_counts() == DEMO_COUNTS
+    assert version_counts() == dict.fromkeys(DEMO_COUNTS, 0)
+    maisky = Person.objects.get(slug="ivan-maisky")
+    assert (maisky.created, maisky.modified) == (FIXED_TIME, FIXED_TIME)
+    # The signal handlers still derive what the archive derives from a row.
+    assert maisky.born_earliest == datetime.date(1884, 1, 19)
 
 
 def test_demo_load_gives_exact_row_and_version_counts(demo):

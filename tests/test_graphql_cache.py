@@ -501,7 +501,7 @@ def test_after_a_fixture_load_the_next_query_returns_the_new_data(
     agreement["fields"]["title"] = "Polish–Soviet agreement"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(fixture))
-    call_command("loaddata", str(changed), verbosity=0)
+    call_command("load_archive", str(changed), verbosity=0)
 
     expected = {
         "data": {
@@ -705,7 +705,7 @@ def demo_database(tmp_path_factory) -> Path:
         "from django.core.management import call_command\n"
         "from django.contrib.auth import get_user_model\n"
         "call_command('migrate', verbosity=0)\n"
-        f"call_command('loaddata', {DEMO_FIXTURE!r}, verbosity=0)\n"
+        f"call_command('load_archive', {DEMO_FIXTURE!r}, verbosity=0)\n"
         "get_user_model().objects.create_superuser('root', password='pw')\n"
     )
     subprocess.run(

@@ -416,7 +416,7 @@ def instances(redis_database, fresh_database, tmp_path):
         "from django.core.management import call_command\n"
         "from archive.models import Person\n"
         "call_command('migrate', verbosity=0)\n"
-        f"call_command('loaddata', {DEMO_FIXTURE!r}, verbosity=0)\n"
+        f"call_command('load_archive', {DEMO_FIXTURE!r}, verbosity=0)\n"
         f"get_user_model().objects.create_superuser({USERNAME!r}, password={PASSWORD!r})\n"
         "call_command('collectstatic', interactive=False, verbosity=0)\n"
         "print(json.dumps({'maisky': Person.objects.get(slug='ivan-maisky').pk}))\n"

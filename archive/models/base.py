@@ -34,6 +34,15 @@ class ArchiveHistory(HistoricalRecords):
     versions of every row of many records can be prefetched in one query.
     """
 
+    def create_history_model(self, model, inherited):
+        history_model = super().create_history_model(model, inherited)
+        # simple-history names the app ("archive") as the module of a history
+        # model declared in a models package, but puts the class in the model's
+        # own module: name that one, so that the class is found by its path
+        # (manage.py shell imports every model by its path).
+        history_model.__module__ = self.module
+        return history_model
+
     def copy_fields(self, model):
         fields = super().copy_fields(model)
         owner_field = getattr(model, "owner_field", None)

@@ -45,6 +45,6 @@ class Command(BaseCommand):
                     "The archive already holds records: demo data not loaded, your edits are kept."
                 )
                 return
-            call_command("loaddata", str(DEMO_FIXTURE), verbosity=0)
+            call_command("load_archive", str(DEMO_FIXTURE), verbosity=0)
             records = sum(model._default_manager.count() for model in record_models())
         self.stdout.write(f"Demo data loaded: {records} records.")

@@ -1,4 +1,7 @@
-"""`manage.py loaddata`, as Django's, plus versions and clear errors.
+"""`manage.py load_archive`: Django's `loaddata`, plus versions and clear errors.
+
+Its arguments and options are `loaddata`'s; `loaddata` itself stays Django's
+(rows saved as they are, no versions).
 
 * Every row it writes gets a version whose reason names the fixture
   (see :mod:`archive.fixture_versions`).
@@ -28,7 +31,11 @@ class FixtureRowError(Exception):
 
 
 class Command(loaddata.Command):
-    help = loaddata.Command.help + " Every loaded row gets a version naming the fixture."
+    help = (
+        loaddata.Command.help
+        + " Every loaded row gets a version naming the fixture; a fixture with a row"
+        " the archive refuses loads nothing."
+    )
 
     def handle(self, *fixture_labels, **options):
         try:
@@ -43,7 +50,7 @@ class Command(loaddata.Command):
         # find_fixtures() needs these; Django's loaddata() sets them too.
         self.serialization_formats = serializers.get_public_serializer_formats()
         self.check_references(fixture_labels)
-        with fixture_versions.one_moment():
+        with fixture_versions.versioning():
             super().loaddata(fixture_labels)
 
     def check_references(self, fixture_labels):
