@@ -1,11 +1,11 @@
 """bin/loadtest, at a tiny scale: 5 readers for 8 seconds, a save every second.
 
 It runs the command itself, as a person would, on a 1,000-document archive
-generated for the test in a SQLite file of its own (whatever DATABASE_URL the
-suite runs with: the load test's gunicorn, locust and archivist must not share
-the suite's database), with the local-memory response cache (no Redis
-database shared with anything else). The full-scale runs, and the faults
-(which restart PostgreSQL), are run by hand: README, "Reliability".
+generated for the tests in a SQLite file of its own (whatever DATABASE_URL the
+suite runs with: the load test's gunicorn and locust must not share the
+suite's database), with the local-memory response cache (no Redis database
+shared with anything else). The full-scale runs, and the faults (which restart
+PostgreSQL), are run by hand: README, "Reliability".
 """
 
 import json
@@ -13,9 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
-from tests.live_servers import clean_environment
+from tools.processes import clean_environment
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -26,8 +27,10 @@ GENERATE = (
 )
 
 
-def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
-    archive = tmp_path / "archive-1k.sqlite3"
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """A generated 1,000-document archive; each run copies it."""
+    archive = tmp_path_factory.mktemp("loadtest") / "archive-1k.sqlite3"
     generated = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", GENERATE],
         cwd=ROOT,
@@ -37,34 +40,43 @@ def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
         timeout=120,
     )
     assert generated.returncode == 0, generated.stderr
+    return archive
 
-    summary_path = tmp_path / "summary.json"
-    ran = subprocess.run(
+
+def loadtest(archive: Path, directory: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             "bin/loadtest",
             "--database=sqlite",
             f"--source={archive}",
-            "--users=5",
             "--spawn-rate=5",
-            "--seconds=8",
             "--workers=2",
             "--redis=",
-            f"--json={summary_path}",
-            f"--log-dir={tmp_path / 'run'}",
+            f"--json={directory / 'summary.json'}",
+            f"--log-dir={directory / 'run'}",
+            *options,
         ],
         cwd=ROOT,
         env=clean_environment(),
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=240,
     )
+
+
+def test_loadtest_at_a_tiny_scale_loses_no_save(archive, tmp_path):
+    ran = loadtest(archive, tmp_path, "--users=5", "--seconds=8")
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    summary = json.loads(summary_path.read_text())
+    summary = json.loads((tmp_path / "summary.json").read_text())
 
     assert summary["passed"] is True
     assert (summary["database"], summary["documents"], summary["users"]) == ("sqlite", 1000, 5)
-    assert summary["requests"] > 0
-    assert summary["errors"] == 0
+    # locust's own results (--json-file): the reads, the archivist's requests, the probes
+    stats = json.loads((tmp_path / "run" / "locust.json").read_text())
+    reads = [e for e in stats if not e["name"].startswith(("admin: ", "probe: "))]
+    assert sum(e["num_requests"] for e in reads) > 0
+    assert sum(e["num_failures"] for e in reads) == 0
+    assert {"admin: save", "probe: /healthz", "probe: uncached query"} <= {e["name"] for e in stats}
     saves = summary["saves"]
     assert saves["made"] >= 5  # one a second for 8 s, however slow the machine
     assert saves["succeeded"] == saves["found"] == saves["made"]
@@ -87,3 +99,14 @@ def test_loadtest_at_a_tiny_scale_loses_no_save(tmp_path):
     ]
     assert len(made) == saves["made"]
     assert all(s["value"] and s["reason"] and s["outcome"] == "saved" for s in made)
+
+
+def test_a_failing_check_fails_the_run(archive, tmp_path):
+    """No reader: the check "locust read" fails, and the run's exit status says so."""
+    ran = loadtest(archive, tmp_path, "--users=0", "--seconds=3")
+
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["passed"] is False
+    assert [c["check"] for c in summary["checks"] if not c["passed"]] == ["locust read"]
+    assert "| locust read | FAIL | 0 reads |" in ran.stdout
