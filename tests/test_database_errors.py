@@ -5,10 +5,17 @@ import logging
 import sqlite3
 
 import pytest
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from archive.database_errors import database_unavailable
 from tests.graphql_client import post
+
+
+def sqlite_error(message: str, code: int) -> sqlite3.OperationalError:
+    """As the driver raises it: the message and SQLite's result code."""
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    return error
 
 
 def wrapped(cause: Exception, error_class=OperationalError) -> Exception:
@@ -25,16 +32,20 @@ def wrapped(cause: Exception, error_class=OperationalError) -> Exception:
 @pytest.mark.parametrize(
     "error, unavailable",
     [
-        (wrapped(sqlite3.OperationalError("database is locked")), True),
-        (wrapped(sqlite3.OperationalError("unable to open database file")), True),
-        (wrapped(sqlite3.OperationalError("disk I/O error")), True),
-        (wrapped(sqlite3.OperationalError("database or disk is full")), True),
+        (wrapped(sqlite_error("database is locked", sqlite3.SQLITE_BUSY)), True),
+        (wrapped(sqlite_error("unable to open database file", sqlite3.SQLITE_CANTOPEN)), True),
+        (wrapped(sqlite_error("disk I/O error", sqlite3.SQLITE_IOERR_READ)), True),
+        (wrapped(sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)), True),
         (
-            wrapped(sqlite3.OperationalError("Expression tree is too large (maximum depth 1000)")),
+            wrapped(
+                sqlite_error(
+                    "Expression tree is too large (maximum depth 1000)", sqlite3.SQLITE_ERROR
+                )
+            ),
             False,
         ),
-        (wrapped(sqlite3.OperationalError("too many SQL variables")), False),
-        (wrapped(sqlite3.OperationalError("no such table: archive_document")), False),
+        (wrapped(sqlite_error("too many SQL variables", sqlite3.SQLITE_ERROR)), False),
+        (wrapped(sqlite_error("no such table: archive_document", sqlite3.SQLITE_ERROR)), False),
         (OperationalError('connection to server at "db" failed: Connection refused'), True),
         (InterfaceError("connection already closed"), True),
         (DatabaseError("something else"), False),
@@ -63,7 +74,9 @@ def test_a_fault_of_the_statement_is_an_unexpected_error_not_an_outage(
     client, demo, monkeypatch, caplog
 ):
     """Retrying cannot help: no 503, no "try again", the traceback in the log."""
-    fault = wrapped(sqlite3.OperationalError("Expression tree is too large (maximum depth 1000)"))
+    fault = wrapped(
+        sqlite_error("Expression tree is too large (maximum depth 1000)", sqlite3.SQLITE_ERROR)
+    )
 
     def too_large(*args, **kwargs):
         raise fault
@@ -75,3 +88,26 @@ def test_a_fault_of_the_statement_is_an_unexpected_error_not_an_outage(
     assert response.json()["errors"][0]["message"] == "Unexpected error."
     (record,) = [r for r in caplog.records if r.name == "archive.graphql"]
     assert (record.levelno, record.exc_info[1]) == (logging.ERROR, fault)
+
+
+def test_a_real_lock_and_a_real_missing_table_are_told_apart_by_their_codes(tmp_path):
+    """What the driver raises, not a message copied from its documentation."""
+    from django.db.utils import DatabaseErrorWrapper
+
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(path, timeout=0, isolation_level=None)
+    raised = []
+    for sql in ("BEGIN IMMEDIATE", "SELECT * FROM missing"):
+        try:
+            with DatabaseErrorWrapper(connection):
+                waiter.execute(sql)
+        except OperationalError as error:
+            raised.append(error)
+    holder.close()
+    waiter.close()
+    locked, missing = raised
+    assert (str(locked), database_unavailable(locked)) == ("database is locked", True)
+    assert (str(missing), database_unavailable(missing)) == ("no such table: missing", False)

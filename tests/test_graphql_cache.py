@@ -432,6 +432,22 @@ def test_etag_forms_that_match(client, demo, response_cache, header):
 
 
 @pytest.mark.django_db
+def test_if_match_is_a_precondition_as_rfc_9110_says(client, demo, response_cache):
+    """Django's get_conditional_response decides: a copy that is not current fails
+    If-Match with a 412; the current one passes and gets the whole answer."""
+    etag = ask(client)["ETag"]
+    for header, status in [(etag, 200), ('"other"', 412)]:
+        response = client.post(
+            "/graphql/",
+            data=json.dumps({"query": TITLE_QUERY, "variables": AGREEMENT}),
+            content_type="application/json",
+            headers={"If-Match": header},
+        )
+        assert response.status_code == status
+    assert_answers(ask(client), AGREEMENT_DATA)
+
+
+@pytest.mark.django_db
 def test_304_works_with_the_cache_off_too(client, demo, settings):
     settings.GRAPHQL_CACHE = False
     etag = ask(client)["ETag"]

@@ -164,10 +164,14 @@ class Query:
     search: list[api_search.SearchHit] = api_search.search_field()
 
 
-DATABASE_UNAVAILABLE = (
-    "The archive's database cannot be reached just now. Nothing is wrong with the query: "
-    "try again in a few seconds."
-)
+class DatabaseUnavailable(GraphQLError):
+    """A field failed because the database cannot be reached: the client should retry
+    (views.py answers a 503), and is told so without the driver's details."""
+
+    MESSAGE = (
+        "The archive's database cannot be reached just now. Nothing is wrong with the "
+        "query: try again in a few seconds."
+    )
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -188,10 +192,11 @@ class ArchiveMaskErrors(MaskErrors):
     reached is said plainly (the client should retry), without its details."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
         if database_unavailable(error.original_error):
-            masked.message = DATABASE_UNAVAILABLE
-        return masked
+            return DatabaseUnavailable(
+                DatabaseUnavailable.MESSAGE, error.nodes, error.source, error.positions, error.path
+            )
+        return super().anonymise_error(error)
 
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")

@@ -24,14 +24,16 @@ Successful responses (no errors) are cached (:mod:`archive.graphql.cache`)
 when ``settings.GRAPHQL_CACHE`` is true, and carry an ``ETag`` (the hash of
 the body) and ``Cache-Control: no-cache``: clients may keep them but must
 revalidate, and a GET or POST whose ``If-None-Match`` matches gets a 304
-without a body. Responses with errors are neither cached nor to be stored
-(``Cache-Control: no-store``).
+without a body (Django's ``get_conditional_response``, RFC 9110). Responses
+with errors are neither cached nor to be stored (``Cache-Control: no-store``).
 """
+
+import copy
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError
 from strawberry.django.views import GraphQLView
@@ -39,7 +41,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 
 from archive.graphql import cache, time_limit
-from archive.graphql.schema import DATABASE_UNAVAILABLE, schema
+from archive.graphql.schema import DatabaseUnavailable, schema
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
 BODY_NOT_UTF8 = "The request body must be JSON encoded in UTF-8."
@@ -66,19 +68,14 @@ REVALIDATE = "no-cache"
 DO_NOT_STORE = "no-store"
 
 
-class _CachedResponse(Exception):  # noqa: N818 - control flow, not an error
-    """Raised on a cache hit to leave strawberry's execution path with the entry."""
-
-    def __init__(self, entry: cache.Entry):
-        self.entry = entry
-
-
 class ArchiveGraphQLView(GraphQLView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         # Django makes one view instance per request: decide here, not at import.
         self.graphql_ide = "graphiql" if settings.GRAPHIQL else None
         self.cache_key = None
+        # The cached answer to this request, found by execute_single; create_response sends it.
+        self.cached = None
         self.succeeded = False
 
     def dispatch(self, request, *args, **kwargs):
@@ -89,11 +86,7 @@ class ArchiveGraphQLView(GraphQLView):
             return HttpResponse(
                 BODY_TOO_LARGE.format(size=size, limit=limit), status=413, content_type="text/plain"
             )
-        try:
-            response = super().dispatch(request, *args, **kwargs)
-        except _CachedResponse as hit:
-            response = _response(hit.entry)
-        return _conditional(request, response)
+        return _conditional(request, super().dispatch(request, *args, **kwargs))
 
     def parse_http_body(self, request):
         # Strawberry reads a JSON body with data.get(): a body that is a string, a
@@ -128,9 +121,9 @@ class ArchiveGraphQLView(GraphQLView):
         self, request, request_adapter, sub_response, context, root_value, request_data
     ):
         if cache.enabled():
-            self.cache_key, entry = cache.lookup(request_data)
-            if entry is not None:
-                raise _CachedResponse(entry)
+            self.cache_key, self.cached = cache.lookup(request_data)
+            if self.cached is not None:
+                return ExecutionResult(data=None, errors=None)  # create_response sends the entry
         try:
             with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
                 try:
@@ -146,13 +139,15 @@ class ArchiveGraphQLView(GraphQLView):
         nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
         if result.errors and nothing_ran and sub_response.status_code is None:
             sub_response.status_code = 400  # the request itself is wrong
-        if any(e.message == DATABASE_UNAVAILABLE for e in result.errors or ()):
+        if any(isinstance(e, DatabaseUnavailable) for e in result.errors or ()):
             # Load balancers and clients know what to do with a 503: try again.
             sub_response.status_code = 503
             sub_response["Retry-After"] = "5"
         return result
 
     def create_response(self, response_data, sub_response):
+        if self.cached is not None:
+            return _response(self.cached)
         response = super().create_response(response_data, sub_response)
         if not (self.succeeded and response.status_code == 200):
             response["Cache-Control"] = DO_NOT_STORE
@@ -212,18 +207,19 @@ def _response(entry: cache.Entry) -> HttpResponse:
 
 
 def _conditional(request, response):
-    """A 304 for a client whose copy is current (``If-None-Match``, weak comparison)."""
+    """The response, or a 304 for a client whose copy is current (RFC 9110, by Django).
+
+    A GraphQL query is a safe read whichever method carries it (the schema has
+    no mutations): its preconditions are evaluated as a GET's. Django answers a
+    POST whose ``If-None-Match`` matches with a 412, as for a method that
+    changes what it is sent to.
+    """
     etag = response.get("ETag")
-    wanted = request.headers.get("If-None-Match")
-    if response.status_code != 200 or not etag or not wanted:
+    if etag is None or request.method not in ("GET", "POST"):
         return response
-    tags = {tag.removeprefix("W/") for tag in parse_etags(wanted)}
-    if "*" not in tags and etag not in tags:
-        return response
-    not_modified = HttpResponseNotModified()
-    not_modified["ETag"] = etag
-    not_modified["Cache-Control"] = response["Cache-Control"]
-    return not_modified
+    read = copy.copy(request)
+    read.method = "GET"
+    return get_conditional_response(read, etag=etag, response=response)
 
 
 graphql_view = csrf_exempt(ArchiveGraphQLView.as_view(schema=schema))
