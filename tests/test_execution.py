@@ -197,7 +197,7 @@ def test_which_fields_take_the_fast_way():
             ("Document", "history"),
         ]
     }
-    kinds = {name: plan[0] if plan else None for name, plan in plans.items()}
+    kinds = {name: plan.kind if plan else None for name, plan in plans.items()}
     assert kinds == {
         "slug": "leaf",
         "kind": "leaf",
@@ -213,9 +213,10 @@ def test_which_fields_take_the_fast_way():
             continue
         for field in graphql_type.fields.values():
             plan = execution.fast_path(field)
-            if plan and plan[0] == "leaf":
+            if isinstance(plan, execution.Leaf):
                 assert not isinstance(get_named_type(field.type), GraphQLObjectType)
             elif plan:
+                assert isinstance(plan, execution.Link | execution.Rows)
                 assert isinstance(get_named_type(field.type), GraphQLObjectType)
 
 
@@ -292,3 +293,30 @@ def test_generated_queries_answer_the_same_both_ways(demo):
     both_ways()
     # Many are refused (cost, depth, values no record has): enough answer data.
     assert len(compared) == 150 and sum(compared) >= 30
+
+
+def test_another_graphql_core_is_refused_at_import():
+    """execute_field is graphql-core's private API: the override is fenced to the
+    version it was written for, and pyproject.toml pins that version."""
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pins = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"graphql-core=={execution.GRAPHQL_CORE}" in pins
+    script = (
+        "import django, graphql; django.setup(); graphql.__version__ = '3.3.3'; "
+        "import archive.graphql.execution"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "project.settings", "DJANGO_DEBUG": "1", "PATH": ""}
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        "ImportError: archive/graphql/execution.py overrides graphql-core 3.3.2's private "
+        "ExecutionContext.execute_field; graphql-core 3.3.3 is installed. Check the override "
+        "against it, then change GRAPHQL_CORE and the pin in pyproject.toml."
+    )

@@ -2,10 +2,11 @@
 
 A page of 100 documents with their parties and signatories is about 3,600
 fields, and most of them are plain columns (a slug, a title, a role) or
-links the optimizer has already fetched. The stack did the same work for
+links the optimizer has already fetched. The stack does the same work for
 each as for a list with arguments: a resolve info object, argument parsing,
 a middleware call, strawberry-django's resolver, completion through five type
-checks. That was half the time of the page. Three changes, each exact:
+checks. Three changes, each exact, each measured alone by
+benchmarks/execution_overrides.py (each saves well over 10 % of its query):
 
 - :class:`FieldOptimizer` is strawberry-django's optimizer without its
   per-field ``resolve`` hook. The hook is a graphql-core middleware, so every
@@ -15,33 +16,44 @@ checks. That was half the time of the page. Three changes, each exact:
   extension that ``on_execute``, kept here, makes current), and the custom
   resolvers return records, rows in memory or plain values.
 
-- :class:`ArchiveExecutionContext` answers three kinds of field directly (see
-  :func:`fast_path`): a *plain leaf*, a field strawberry marks basic (a column
-  or attribute with no resolver, no arguments, no field extensions, see
-  ``ArchiveField.is_basic_field``) whose type is a scalar or an enum, read and
-  serialized as graphql-core would; a *link* to one record, read from the
-  instance's cache where the optimizer's prefetch put it (visibility applied
-  there); a *list of rows* the optimizer prefetched. Anything else, and any
-  value that is not plainly valid (null on a non-null field, a value the
-  scalar refuses, an error, a link or rows not fetched), goes the ordinary
-  way, so that errors and their paths are graphql-core's. With a middleware
-  (an extension's ``resolve``) every field goes the ordinary way.
-  tests/test_execution.py compares both ways, by hand and over generated
-  queries.
+- :class:`ArchiveExecutionContext` answers three kinds of field directly,
+  each with its :data:`Plan` (see :func:`fast_path`): a :class:`Leaf`, a
+  field strawberry marks basic (a column or attribute with no resolver, no
+  arguments, no field extensions, see ``ArchiveField.is_basic_field``) whose
+  type is a scalar or an enum, read and serialized as graphql-core would; a
+  :class:`Link` to one record, read from the instance's cache where the
+  optimizer's prefetch put it (visibility applied there); the :class:`Rows`
+  the optimizer prefetched. A value that is not plainly valid (null on a
+  non-null field, a value serialized to nothing, a link or rows not fetched)
+  goes the ordinary way, so that errors and their paths are graphql-core's.
+  With a middleware (an extension's ``resolve``) every field goes the
+  ordinary way. tests/test_execution.py compares both ways, by hand and over
+  generated queries.
 
 - :class:`CachedValidation` remembers the validation of the last query texts
   (with strawberry's ``ParserCache``, a text seen before is the same parsed
   document): clients send the same few queries again and again, and
-  validating one took a third of a small query's time. Validation depends
+  validation is a large part of a small query's time. Validation depends
   only on the text and the rules; what depends on the variables (unstorable
   text before it, the arguments' bounds and the cost after it) is checked on
   every request.
+
+``execute_field``'s signature and ``to_nodes`` are graphql-core's private API,
+changed between 3.2 and 3.3: this module refuses to load with any other
+version than :data:`GRAPHQL_CORE` (pinned exactly in pyproject.toml). After an
+upgrade, check the override against the new ``ExecutionContext.execute_field``,
+run tests/test_execution.py and the benchmark, then change both.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+import graphql
+from django.db.models import ForeignKey
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
     ReverseManyToOneDescriptor,
@@ -65,6 +77,15 @@ from strawberry_django.optimizer import DjangoOptimizerExtension, is_optimized_b
 
 from archive import as_of
 from archive.graphql import time_limit
+
+# The graphql-core whose ExecutionContext.execute_field this module overrides.
+GRAPHQL_CORE = "3.3.2"
+if graphql.__version__ != GRAPHQL_CORE:
+    raise ImportError(
+        f"archive/graphql/execution.py overrides graphql-core {GRAPHQL_CORE}'s private "
+        f"ExecutionContext.execute_field; graphql-core {graphql.__version__} is installed. "
+        "Check the override against it, then change GRAPHQL_CORE and the pin in pyproject.toml."
+    )
 
 
 class FieldOptimizer(DjangoOptimizerExtension):
@@ -105,18 +126,43 @@ def _copy(error: GraphQLError) -> GraphQLError:
 
 
 _UNKNOWN = object()
-LEAF, LINK, ROWS = "leaf", "link", "rows"
 
 
-def fast_path(field: GraphQLField) -> tuple | None:
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A plain leaf: read the attribute, serialize it as graphql-core would."""
+
+    kind: ClassVar[str] = "leaf"
+    serialize: Callable[[Any], Any]
+    nullable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to one record (``signatory.person``), read from the instance's cache."""
+
+    kind: ClassVar[str] = "link"
+    foreign_key: ForeignKey
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A list of rows (``document.parties``) the optimizer prefetched."""
+
+    kind: ClassVar[str] = "rows"
+    cache_name: str
+
+
+Plan = Leaf | Link | Rows
+
+
+def fast_path(field: GraphQLField) -> Plan | None:
     """How a field can be answered without the ordinary machinery, or None.
 
-    (LEAF, serialize, nullable): a plain leaf. (LINK, foreign_key): a link to
-    one record (``signatory.person``) that strawberry-django reads from the
-    instance's cache, where the optimizer's prefetch put it, visibility
-    applied. (ROWS, cache_name): a list of rows (``document.parties``) the
-    optimizer prefetched. Worked out once per field definition and kept on
-    it: definitions live as long as the schema.
+    A :class:`Link` is what strawberry-django reads from the instance's
+    cache, where the optimizer's prefetch put it, visibility applied. Worked
+    out once per field definition and kept on it: definitions live as long
+    as the schema.
     """
     plan = getattr(field, "_archive_fast_path", _UNKNOWN)
     if plan is _UNKNOWN:
@@ -125,14 +171,14 @@ def fast_path(field: GraphQLField) -> tuple | None:
     return plan
 
 
-def _plan(field: GraphQLField) -> tuple | None:
+def _plan(field: GraphQLField) -> Plan | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField):
         return None
     if definition.is_basic_field and not field.args:
         leaf_type = get_nullable_type(field.type)
         if is_leaf_type(leaf_type):
-            return (LEAF, leaf_type.coerce_output_value, not is_non_null_type(field.type))
+            return Leaf(leaf_type.coerce_output_value, not is_non_null_type(field.type))
         return None
     if (
         isinstance(definition, StrawberryDjangoField)
@@ -145,31 +191,34 @@ def _plan(field: GraphQLField) -> tuple | None:
         name = definition.django_name or definition.python_name
         descriptor = getattr(model, name, None)
         if isinstance(descriptor, ForwardManyToOneDescriptor) and not field.args:
-            return (LINK, descriptor.field)
+            return Link(descriptor.field)
         if isinstance(descriptor, ReverseManyToOneDescriptor) and definition.is_list:
-            return (ROWS, descriptor.rel.cache_name)
+            return Rows(descriptor.rel.cache_name)
     return None
 
 
-def cached_value(plan: tuple, source):
+NOT_FETCHED = object()
+
+
+def cached_value(plan: Link | Rows, source):
     """The value strawberry-django would return, read where the optimizer put it.
 
-    Raises KeyError when it is not there: a link not fetched with the row, a
-    list not prefetched by the optimizer, or rows of an ``asOf`` read, which
+    :data:`NOT_FETCHED` when it is not there: a link not fetched with the row,
+    a list not prefetched by the optimizer, or rows of an ``asOf`` read, which
     are paged in Python (``ArchiveField.get_queryset``).
     """
-    if plan[0] is LINK:
-        return plan[1].get_cached_value(source)
-    try:
-        rows = source._prefetched_objects_cache[plan[1]]
-    except AttributeError:
-        raise KeyError(plan[1]) from None
+    if isinstance(plan, Link):
+        if not plan.foreign_key.is_cached(source):
+            return NOT_FETCHED
+        return plan.foreign_key.get_cached_value(source)
+    rows = getattr(source, "_prefetched_objects_cache", {}).get(plan.cache_name)
     if (
-        rows._result_cache is None
+        rows is None
+        or rows._result_cache is None
         or not is_optimized_by_prefetching(rows)
         or as_of.is_past_rows(rows)
     ):
-        raise KeyError(plan[1])
+        return NOT_FETCHED
     return rows._result_cache
 
 
@@ -206,35 +255,36 @@ class ArchiveExecutionContext(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         field = parent_type.fields.get(node.name.value) if self.fast else None
         plan = fast_path(field) if field is not None and not node.arguments else None
-        if plan is not None and plan[0] is LEAF:
-            _, serialize, nullable = plan
-            try:
+        if plan is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        # What graphql-core's execute_field does with an error (a resolver's, a
+        # scalar's refusal): handle_field_error locates it at this field.
+        try:
+            if isinstance(plan, Leaf):
                 value = field.resolve(source, None)
                 if value is None:
-                    if nullable:
+                    if plan.nullable:
                         return None
                 else:
-                    serialized = serialize(value)
+                    serialized = plan.serialize(value)
                     if serialized is not Undefined and serialized is not None:
                         return serialized
-            except Exception:  # noqa: BLE001, S110 - the ordinary way below reports it
-                pass
-        elif plan is not None:
-            try:
-                value = cached_value(plan, source)
-            except KeyError:
-                pass  # not fetched with the row: the ordinary way fetches it
             else:
-                info = self.build_resolve_info(
-                    field, to_nodes(field_details_list), parent_type, path
-                )
-                try:
+                value = cached_value(plan, source)
+                if value is not NOT_FETCHED:
+                    info = self.build_resolve_info(
+                        field, to_nodes(field_details_list), parent_type, path
+                    )
                     return self.complete_value(
                         field.type, field_details_list, info, path, value, position_context
                     )
-                except Exception as error:  # as graphql-core's execute_field does
-                    self.handle_field_error(error, field.type, field_details_list, path)
-                    return None
+        except Exception as error:  # noqa: BLE001 - graphql-core's own handling, as its execute_field
+            self.handle_field_error(error, field.type, field_details_list, path)
+            return None
+        # Null on a non-null field, a value serialized to nothing, a link or rows
+        # not fetched: the ordinary way fetches it, or reports graphql-core's error.
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
