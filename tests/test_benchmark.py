@@ -2,8 +2,8 @@
 
 import pytest
 
-from archive.management.commands.benchmark import render
 from tools import benchmark
+from tools.run_benchmark import combined, render
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +114,6 @@ def test_admin_timings_open_every_page_and_leave_the_database_as_it_was(demo):
 
 
 def test_rounds_combine_into_the_median_of_each_figure():
-    from archive.management.commands.benchmark import combined
-
     def measurement(ms, queries=7):
         return {
             "documents": 1000,

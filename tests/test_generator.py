@@ -1,4 +1,4 @@
-"""The generator (tools/generator.py) and `manage.py generate_archive`, at a small size.
+"""The generator (tools/generator.py) and its command (tools/generate_archive.py), small.
 
 * Exact counts per model for one seed, the records as :func:`generator.shape` says.
 * Every row has exactly one version, "created", with the generator's reason,
@@ -12,10 +12,14 @@
 """
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from archive import data_version, dates, search
@@ -46,7 +50,7 @@ from archive.models import (
 )
 from archive.models.base import DatedMixin
 from tests.factories import make_document, make_person
-from tools import generator
+from tools import generate_archive, generator
 
 SIZE, SEED = 200, 7
 REASON = "Generated (seed 7)"
@@ -292,7 +296,7 @@ def test_generated_ids_leave_room_for_ordinary_saves():
 def test_the_command_refuses_an_archive_with_records():
     make_person()
     with pytest.raises(CommandError) as refused:
-        call_command("generate_archive", documents=10, stdout=io.StringIO())
+        call_command(generate_archive.Command(), documents=10, stdout=io.StringIO())
     assert str(refused.value) == (
         "The database already holds 1 archive record. "
         "Run with --clear to delete every record, row and version first."
@@ -303,7 +307,7 @@ def test_the_command_refuses_an_archive_with_records():
 @pytest.mark.django_db
 def test_the_command_prints_progress_and_a_summary():
     out = io.StringIO()
-    call_command("generate_archive", documents=SIZE, seed=SEED, stdout=out)
+    call_command(generate_archive.Command(), documents=SIZE, seed=SEED, stdout=out)
     text = out.getvalue()
     assert re.search(r"^  documents +200 of 200 +\d+\.\d s$", text, re.MULTILINE)
     assert re.search(r"^DocumentSignatory +617 +617$", text, re.MULTILINE)
@@ -323,16 +327,39 @@ def test_the_command_clears_after_asking(monkeypatch):
     answers = iter(["no", "yes"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     with pytest.raises(CommandError, match="^Cancelled: nothing was changed.$"):
-        call_command("generate_archive", documents=20, clear=True, stdout=io.StringIO())
+        call_command(generate_archive.Command(), documents=20, clear=True, stdout=io.StringIO())
     assert Document.objects.count() == SIZE
 
-    call_command("generate_archive", documents=20, clear=True, stdout=io.StringIO())
+    call_command(generate_archive.Command(), documents=20, clear=True, stdout=io.StringIO())
     assert Document.objects.count() == 20
     assert Person.objects.count() == generator.shape(20).persons
     for model in generator.MODELS:
         assert model.history.count() == model.objects.count(), model
 
     call_command(
-        "generate_archive", documents=10, clear=True, interactive=False, stdout=io.StringIO()
+        generate_archive.Command(),
+        documents=10,
+        clear=True,
+        interactive=False,
+        stdout=io.StringIO(),
     )
     assert Document.objects.count() == 10
+
+
+@pytest.mark.slow  # a process of its own
+def test_the_command_runs_from_the_command_line():
+    """``python -m tools.generate_archive`` (bin/generate): its options, and a refusal
+    printed as Django's commands print theirs, with exit status 1."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.generate_archive", "--documents", "0", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        "CommandError: --documents must be 1 or more.\n",
+    )

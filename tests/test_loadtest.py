@@ -22,8 +22,9 @@ ROOT = Path(settings.BASE_DIR)
 
 GENERATE = (
     "from django.core.management import call_command\n"
+    "from tools import generate_archive\n"
     "call_command('migrate', verbosity=0)\n"
-    "call_command('generate_archive', documents=1000, seed=1, verbosity=0)\n"
+    "call_command(generate_archive.Command(), documents=1000, seed=1, verbosity=0)\n"
 )
 
 

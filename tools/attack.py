@@ -5,7 +5,7 @@
 1. makes sure a generated archive of ``--documents`` documents (seed 1) is
    there: ``var/attack-<n>.sqlite3``, or the PostgreSQL database
    ``archive_attack_<n>`` with ``--database postgresql``; it is generated once
-   (``manage.py generate_archive``) and reused, since nothing here writes;
+   (:mod:`tools.generate_archive`) and reused, since nothing here writes;
 2. serves it with gunicorn (``project/gunicorn.conf.py``, DEBUG off, one sync
    worker that is never recycled, no response cache: an attacker varies each
    request to miss it), so that each request's work lands in one process to
@@ -48,8 +48,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.live_servers import Gunicorn
-from tools.processes import clean_environment
+from tools.processes import Gunicorn, clean_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -231,11 +230,10 @@ def ensure_archive(url: str, documents: int, seed: int, say: Callable[[str], Non
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     say(f"Generating {documents:,} documents (seed {seed}) into {url}: once, it takes minutes")
     env = clean_environment(DATABASE_URL=url, DJANGO_DEBUG="1")
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [*manage, "generate_archive", "--documents", str(documents), "--seed", str(seed),
-         "--clear", "--noinput", "-v0"],
+        [sys.executable, "-m", "tools.generate_archive", "--documents", str(documents),
+         "--seed", str(seed), "--clear", "--noinput", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,

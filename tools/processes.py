@@ -1,6 +1,6 @@
-"""Processes the project's tools start (bin/loadtest, and the tests' live servers):
-a free port, an environment without the caller's settings, and stopping a process
-with everything it started."""
+"""Processes the project's tools and live-server tests start: gunicorn on a free
+port, an environment without the caller's settings, and stopping a process with
+everything it started."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
 
 # The project's own settings: a server a tool starts gets none of the caller's,
 # only those the tool gives it.
@@ -52,3 +60,70 @@ def stop(process: subprocess.Popen | None) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # a worker left behind, or a master stuck
     process.wait(timeout=10)
+
+
+class Gunicorn:
+    """gunicorn on a port of its own, in a session of its own; its access log (stdout)
+    and errors (stderr) in ``<stem>.out.log`` and ``<stem>.err.log`` of ``log_dir``."""
+
+    def __init__(
+        self,
+        env: dict,
+        log_dir: Path,
+        *,
+        name: str = "gunicorn",
+        command: list[str] | None = None,
+        port: int | None = None,
+    ):
+        self.name = name
+        self.port = port or free_port()
+        stem = name.split()[0]
+        self.out_path = log_dir / f"{stem}.out.log"
+        self.err_path = log_dir / f"{stem}.err.log"
+        command = command or [str(VENV_BIN / "gunicorn"), "-c", "project/gunicorn.conf.py"]
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**env, "BIND": f"127.0.0.1:{self.port}"},
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited:\n{self.logs()}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (OSError, urllib.error.HTTPError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{self.name} was not healthy in time:\n{self.logs()}")
+
+    def access_log(self) -> str:
+        return self.out_path.read_text(errors="replace")
+
+    def error_log(self) -> str:
+        return self.err_path.read_text(errors="replace")
+
+    def logs(self) -> str:
+        return (
+            f"----- {self.name}: stdout (access log) -----\n{self.access_log()}"
+            f"----- {self.name}: stderr -----\n{self.error_log()}"
+        )
+
+    def signal(self, number: int) -> None:
+        """Signal gunicorn and its workers (its session's process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
+
+    def stop(self) -> None:
+        stop(self.process)

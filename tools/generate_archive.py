@@ -1,6 +1,7 @@
-"""`manage.py generate_archive`: fill the database with a synthetic archive.
+"""Fill the database with a synthetic archive, for scale tests and benchmarks.
 
-    manage.py generate_archive --documents 100000 --seed 1 [--clear [--noinput]]
+    bin/generate --documents 100000 --seed 1 [--clear [--noinput]]
+    .venv/bin/python -m tools.generate_archive ...    (the same)
 
 See :mod:`tools.generator` for what it generates. It refuses a database
 that already holds records unless ``--clear`` is given, which first deletes
@@ -9,12 +10,18 @@ Clearing and generating are one transaction: if anything fails, the database
 is left as it was.
 """
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING
 
 from django.core.management import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from tools import generator
+from tools import command_line
+
+if TYPE_CHECKING:
+    from tools import generator
 
 
 class Command(BaseCommand):
@@ -47,6 +54,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, documents, seed, clear, interactive, **options):
+        from tools import generator  # needs Django set up: see command_line.run()
+
         if documents < 1:
             raise CommandError("--documents must be 1 or more.")
         self.verbosity = options["verbosity"]
@@ -75,15 +84,15 @@ class Command(BaseCommand):
                 self._say(f"  cleared the archive in {cleared:.1f} s")
             result = generator.generate(documents, seed, progress=self._progress)
         # Fresh statistics, so the planner knows the tables' new sizes at once
-        # (PostgreSQL's autovacuum would get to it only later); on PostgreSQL
-        # the visibility map too (VACUUM), without which counting a list's
-        # records reads the table instead of an index. VACUUM cannot run in a
-        # transaction (a caller's, such as a test's): there, statistics only.
+        # rather than when autovacuum gets to them; on PostgreSQL the visibility
+        # map too (VACUUM), without which counting a list's records reads the
+        # table instead of an index. VACUUM cannot run in a transaction (a
+        # caller's, such as a test's): there, statistics only.
         vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         self._say("  vacuuming and analysing the tables" if vacuum else "  analysing the tables")
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
-        # After the commit, which takes its time too.
+        # Measured after the commit, which takes its time too.
         generating = time.perf_counter() - started - (cleared or 0)
         self.stdout.write(self._summary(result, generating, cleared))
 
@@ -130,3 +139,7 @@ class Command(BaseCommand):
 def _count(number: int, noun: str) -> str:
     """ "1 document", "2,000 documents"."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+if __name__ == "__main__":
+    command_line.run(Command, "tools.generate_archive")

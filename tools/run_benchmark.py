@@ -1,19 +1,25 @@
-"""`manage.py benchmark`: the contract's queries against archives of several sizes.
+"""The contract's queries against archives of several sizes.
+
+    bin/benchmark --sizes 1000,10000,100000 [--repeat 30] [--rounds 3]
+    .venv/bin/python -m tools.run_benchmark ...    (the same)
 
 For each size it uses a database of its own (a SQLite file under var/, or a
 PostgreSQL database named after the configured one, as DATABASE_URL says),
-generating the archive there once (`generate_archive`, fixed seed), then runs
-each query through GraphQL and through its hand-written baseline, in a
-process of its own per size. It prints one table and writes it to a file.
+generating the archive there once (:mod:`tools.generate_archive`, fixed
+seed), then runs each query of :mod:`tools.benchmark` through GraphQL and
+through its hand-written baseline, in a process of its own per size. It
+prints one table and writes it to a file.
 
-The machine is shared and noisy, and the growth from the smallest size to
-the largest compares figures taken minutes apart: so the sizes are measured
-in turn, ``--rounds`` times (1k, 10k, 100k, 1k, 10k, 100k…), and each figure
-is the median of its rounds, so that a slow minute weighs on every size alike.
+The machine may be shared and noisy, and the growth from the smallest size
+to the largest compares figures taken minutes apart: so the sizes are
+measured in turn, ``--rounds`` times (1k, 10k, 100k, 1k, 10k, 100k…), and
+each figure is the median of its rounds, so that a slow minute weighs on
+every size alike.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -25,6 +31,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+
+from tools import command_line
 
 
 class Command(BaseCommand):
@@ -38,7 +46,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--output", default="benchmarks/results.md")
-        parser.add_argument("--measure", action="store_true", help=argparse_hidden())
+        # One size's measurement, in a process of its own: what handle() runs per size.
+        parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
         if options["measure"]:
@@ -58,8 +67,8 @@ class Command(BaseCommand):
                 run(
                     [
                         sys.executable,
-                        "manage.py",
-                        "generate_archive",
+                        "-m",
+                        "tools.generate_archive",
                         "--documents",
                         str(size),
                         "--seed",
@@ -87,7 +96,8 @@ class Command(BaseCommand):
 
     def child(self, env, repeat) -> dict:
         out = run(
-            [sys.executable, "manage.py", "benchmark", "--measure", "--repeat", str(repeat)], env
+            [sys.executable, "-m", "tools.run_benchmark", "--measure", "--repeat", str(repeat)],
+            env,
         )
         return json.loads(out.strip().splitlines()[-1])
 
@@ -95,9 +105,9 @@ class Command(BaseCommand):
         from archive.models import Document
         from tools import benchmark
 
-        # As in production. With DEBUG on (DJANGO_DEBUG=1 runs manage.py here)
-        # Django keeps a log of every query, and on PostgreSQL writes each one
-        # out a second time for it: a cost per query the archive's users never pay.
+        # As in production: with DEBUG on (bin/benchmark runs with DJANGO_DEBUG=1)
+        # Django logs every query, and on PostgreSQL writes each one out a second
+        # time for it: a cost per query the archive's users never pay.
         settings.DEBUG = False
         if not repeat or not Document.objects.exists():  # how large it is, no more
             documents = Document.objects.count()
@@ -136,12 +146,6 @@ class Command(BaseCommand):
                 }
             )
         )
-
-
-def argparse_hidden():
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 def database_url(size: int) -> str:
@@ -267,3 +271,7 @@ def render(results: dict, sizes: list[int], repeat: int, rounds: int = 1) -> str
                 f"SQL queries {first['queries']} → {last['queries']} ({same})"
             )
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    command_line.run(Command, "tools.run_benchmark")

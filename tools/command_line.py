@@ -1,0 +1,23 @@
+"""Run a Django command that lives in tools/ rather than among the product's
+management commands, as ``python -m tools.<module>``: the same options,
+verbosity, output and ``CommandError`` handling as under manage.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import django
+from django.core.management.base import BaseCommand, CommandParser, handle_default_options
+
+
+def run(command: type[BaseCommand], module: str) -> None:
+    # --settings and --pythonpath take effect before Django is set up, as under
+    # manage.py (django.core.management.ManagementUtility.execute).
+    early = CommandParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--settings")
+    early.add_argument("--pythonpath")
+    handle_default_options(early.parse_known_args(sys.argv[1:])[0])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    django.setup()
+    command().run_from_argv(["python -m", module, *sys.argv[1:]])
