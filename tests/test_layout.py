@@ -1,0 +1,122 @@
+"""The layout: the product (archive/, project/) stands without the development
+package (tools/) and the tests, and pyproject.toml declares every distribution
+each of them imports: the product's in ``dependencies``, the tests' and tools'
+there or in the ``dev`` extra."""
+
+import ast
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = ("archive", "project")
+DEVELOPMENT = ("tools", "tests")
+FIRST_PARTY = {*PRODUCT, *DEVELOPMENT, "manage"}
+
+
+def _sources(*packages: str) -> list[Path]:
+    return sorted(path for package in packages for path in (ROOT / package).rglob("*.py"))
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import in ``path``, wherever it stands."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _requirements(*groups: str) -> set[str]:
+    """The names of the distributions pyproject.toml requires in ``groups``
+    ("dependencies", or an extra's name), normalised."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project.get("optional-dependencies", {})
+    listed = [r for g in groups for r in (project[g] if g == "dependencies" else extras[g])]
+    return {_normalised(re.match(r"[A-Za-z0-9._-]+", requirement)[0]) for requirement in listed}
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _undeclared(packages: tuple[str, ...], declared: set[str]) -> list[str]:
+    """Each third-party import in ``packages`` whose distribution is not ``declared``."""
+    distributions = importlib.metadata.packages_distributions()
+    missing = []
+    for path in _sources(*packages):
+        for line, module in _imports(path):
+            top = module.partition(".")[0]
+            if top in sys.stdlib_module_names or top in FIRST_PARTY:
+                continue
+            names = {_normalised(name) for name in distributions.get(top, [])}
+            if not names & declared:
+                where = ", ".join(sorted(names)) or "no installed distribution"
+                missing.append(f"{path.relative_to(ROOT)}:{line}: {module} ({where})")
+    return missing
+
+
+def test_the_product_imports_nothing_from_tools_or_tests():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in _sources(*PRODUCT)
+        for line, module in _imports(path)
+        if module.partition(".")[0] in DEVELOPMENT
+    ]
+    assert found == []
+
+
+# Every module of the product, imported in a fresh process with Django set up
+# (gunicorn.conf.py by its path: its name is not a module name).
+IMPORT_THE_PRODUCT = """
+import importlib, importlib.util, json, sys
+from pathlib import Path
+import django
+django.setup()
+for path in sorted(p for package in {packages} for p in Path(package).rglob("*.py")):
+    parts = path.with_suffix("").parts
+    if "." in parts[-1]:
+        spec = importlib.util.spec_from_file_location(parts[-1], path)
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    else:
+        importlib.import_module(".".join(parts).removesuffix(".__init__"))
+loaded = sorted(m for m in sys.modules if m.partition(".")[0] in {development})
+print(json.dumps([len([m for m in sys.modules if m.startswith({packages})]), loaded]))
+"""
+
+
+@pytest.mark.slow  # a process of its own
+def test_importing_every_product_module_loads_nothing_from_tools_or_tests():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            IMPORT_THE_PRODUCT.format(packages=PRODUCT, development=DEVELOPMENT),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    imported, loaded = json.loads(done.stdout.splitlines()[-1])
+    assert imported >= len(_sources(*PRODUCT)) - 1  # all but gunicorn.conf.py, by its path
+    assert loaded == []
+
+
+def test_the_product_declares_every_distribution_it_imports():
+    assert _undeclared(PRODUCT, _requirements("dependencies")) == []
+
+
+def test_the_dev_extra_declares_every_distribution_the_tests_and_tools_import():
+    assert _undeclared(DEVELOPMENT, _requirements("dependencies", "dev")) == []
