@@ -15,7 +15,6 @@ Redis (database 15 of the local server, emptied before and after).
 """
 
 import hashlib
-import html.parser
 import http.cookiejar
 import json
 import logging
@@ -49,6 +48,7 @@ from archive.models import Document, DocumentParty, Person, State
 from tests import live_servers
 from tests.admin_forms import form_data
 from tests.conftest import DEMO_FIXTURE
+from tools.html_forms import FormFields
 
 REDIS_TEST_URL = os.environ.get("GRAPHQL_CACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(django_settings.BASE_DIR)
@@ -826,12 +826,16 @@ class Server:
         """Post the admin's add form for a published state, as a browser would."""
         status, page = self.request("/admin/archive/state/add/")
         assert status == 200
-        form = _FormFields()
-        form.feed(page.decode())
+        # The inline formsets' management fields, as the page gives them.
+        management = {
+            name: value
+            for name, value in FormFields.of(page.decode(), "state_form")
+            if name.endswith("_FORMS")
+        }
         status, body = self.request(
             "/admin/archive/state/add/",
             {
-                **form.management,
+                **management,
                 "csrfmiddlewaretoken": self.csrf_token(),
                 "name": name,
                 "slug": slug,
@@ -845,20 +849,6 @@ class Server:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-class _FormFields(html.parser.HTMLParser):
-    """The inline formsets' management fields of an admin page."""
-
-    def __init__(self):
-        super().__init__()
-        self.management = {}
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        name = attributes.get("name") or ""
-        if tag == "input" and name.endswith("_FORMS"):
-            self.management[name] = attributes.get("value") or ""
 
 
 @pytest.fixture
