@@ -11,10 +11,11 @@ with what the database already holds:
 * a row the fixture leaves as it was gets nothing (loading twice adds no
   versions),
 
-each with the reason "Loaded from fixture <name>" and one moment for the
-whole load (as an admin action's versions share one, :mod:`archive.change_reasons`):
-a record and the rows loaded with it exist from the same instant, so the
-record "as of" its loaded version (a revert, the API's ``asOf``) has them.
+each with the reason "Loaded from fixture <name>". One load is one action
+(:mod:`archive.change_reasons`): its versions share one moment and one
+``action_id``, so a record and the rows loaded with it exist from the same
+instant, and the record "as of" its loaded version (a revert, the API's
+``asOf``) has them.
 Record timestamps follow the same rule: ``created`` is kept from the
 database, ``modified`` moves only when the fixture changed something.
 """
@@ -26,13 +27,14 @@ import contextvars
 
 from django.utils import timezone
 
+from archive import change_reasons
 from archive.models.base import Record
 
 _current_fixture: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_fixture", default=None
 )
-_load_moment: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "load_moment", default=None
+_versioning: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "versioning_fixtures", default=False
 )
 # Fields that describe the row's bookkeeping, not its content.
 _BOOKKEEPING = {"created", "modified", "name_text", "search_text"}
@@ -40,17 +42,14 @@ _BOOKKEEPING = {"created", "modified", "name_text", "search_text"}
 
 @contextlib.contextmanager
 def versioning():
-    """Version the raw saves made inside, all at the moment of the first one
-    (one ``load_archive`` call)."""
-    token = _load_moment.set({})
+    """Version the raw saves made inside, as one action (one ``load_archive``
+    call): one moment, one action id."""
+    token = _versioning.set(True)
     try:
-        yield
+        with change_reasons.reason_scope():
+            yield
     finally:
-        _load_moment.reset(token)
-
-
-def _moment():
-    return _load_moment.get().setdefault("moment", timezone.now())
+        _versioning.reset(token)
 
 
 @contextlib.contextmanager
@@ -70,7 +69,7 @@ def reason(fixture: str | None = None) -> str:
 
 def before_raw_save(instance) -> None:
     """Decide which version, if any, this raw save needs (see module docstring)."""
-    if _load_moment.get() is None:
+    if not _versioning.get():
         return  # Django's own loaddata: the row is saved as it is
     model = type(instance)
     existing = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
@@ -105,5 +104,6 @@ def after_raw_save(instance) -> None:
             [instance],
             update=history_type == "~",
             default_change_reason=reason(getattr(instance, "_fixture_name", None)),
-            default_date=_moment(),
+            default_date=change_reasons.moment(),
+            custom_historical_attrs={"action_id": change_reasons.action_id()},
         )

@@ -1,9 +1,12 @@
 """Revert and recovery in the admin: the record and its rows as they were, one reason on
 every version written; deletes ask for a reason; no form inherits another's reason."""
 
+import importlib
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -352,9 +355,9 @@ def test_a_fixture_load_writes_its_versions_at_one_moment(demo):
     assert len(moments) == 1
 
 
-def test_reverting_to_a_version_written_before_one_moment_keeps_its_rows(client, archivist, demo):
-    """Versions written before an action had one moment were dated a few
-    milliseconds apart: the rows loaded with the record still count with it."""
+def test_reverting_to_a_version_keeps_the_rows_of_its_action_dated_apart(client, archivist, demo):
+    """The rows loaded with the record count with it by their action id, also when
+    dated a few milliseconds after it (as versions were before actions had one moment)."""
     maisky = Person.objects.get(slug="ivan-maisky")
     loaded = maisky.history.get()
     forms = list(PersonName.history.filter(record_id=maisky.pk).order_by("history_id"))
@@ -372,3 +375,78 @@ def test_reverting_to_a_version_written_before_one_moment_keeps_its_rows(client,
     assert response.status_code == 302
     assert Person.objects.get(pk=maisky.pk).born == "1884-01-19"
     assert PersonName.objects.filter(record=maisky).count() == len(forms) > 0
+
+
+def test_the_versions_of_one_action_share_its_id_and_no_other_action_has_it(
+    client, archivist, edited
+):
+    document, then, _ = edited
+    saves = {}
+    for model in (Document, *ROW_FIELDS):
+        for version in model.history.filter(history_date__gte=then.history_date):
+            saves.setdefault(version.history_change_reason, set()).add(version.action_id)
+    assert {reason: len(ids) for reason, ids in saves.items()} == {
+        "Parties and provisions entered": 1,
+        "Corrections": 1,
+    }
+    assert saves["Parties and provisions entered"] != saves["Corrections"]
+
+
+def test_a_delete_outside_the_admin_is_one_action_with_its_cascade(agreement):
+    """``record.delete()`` in a shell: the record's and its rows' deletions share one id
+    (a recovery brings the rows back by it); each plain save is an action of its own."""
+    signatory = DocumentSignatory.objects.get(document=agreement)
+    agreement.delete()
+    deletions = [Document.history.latest(), DocumentSignatory.history.latest()]
+    assert [v.history_type for v in deletions] == ["-", "-"]
+    assert deletions[0].action_id == deletions[1].action_id
+    created = [Document.history.earliest(), signatory.history.earliest()]
+    assert len({v.action_id for v in created + deletions[:1]}) == 3
+
+
+def test_recovery_leaves_out_a_row_removed_by_an_earlier_action(
+    client, superuser, archivist, edited
+):
+    """A row removed by a save moments before the delete, by the same archivist with
+    the same reason, stays removed: only the delete's own action comes back."""
+    document, _, _ = edited
+    client.force_login(superuser)
+    change(client, document, "Duplicate", **{"provisions-2-DELETE": "on"})
+    removed = Provision.history.filter(history_type="-").get()
+    response = client.post(delete_url(document), {"post": "yes", "change_reason": "Duplicate"})
+    assert response.status_code == 302
+    deletion = document.history.latest()
+    assert deletion.history_date - removed.history_date < timedelta(seconds=10)
+    assert (removed.history_change_reason, removed.history_user) == (
+        deletion.history_change_reason,
+        deletion.history_user,
+    )
+    client.force_login(archivist)
+    plan = client.get(revert_url(document, deletion)).context["revert_plan"]
+    assert [(c.what, c.kind, c.label) for c in plan.rows] == [
+        ("provision", "added", "Provision 1"),
+        ("provision", "added", "Provision 2"),
+        ("party", "added", "Soviet Union (party)"),
+        ("signatory", "added", "Ivan Maisky for Soviet Union"),
+        ("signatory", "added", "Anthony Eden for United Kingdom"),
+    ]
+
+
+def test_the_migration_gives_old_versions_one_id_per_moment_user_and_reason(agreement, archivist):
+    """Versions written before ``action_id`` existed: those of one action (one moment,
+    user and reason) get one id, the others other ids."""
+    migration = importlib.import_module("archive.migrations.0010_version_action_id")
+    signatory = DocumentSignatory.objects.get(document=agreement)
+    moment = Document.history.get().history_date
+    DocumentSignatory.history.update(history_date=moment)
+    agreement._change_reason = "Renamed"
+    agreement.title = "Agreement"
+    agreement.save()
+    for model in (Document, DocumentSignatory, Person):
+        model.history.update(action_id=uuid.uuid4())  # as if nothing had grouped them
+    migration.give_old_versions_their_action(apps, None)
+    created, renamed = (Document.history.get(history_type=t) for t in "+~")
+    (signed,) = signatory.history.all()
+    assert created.action_id == signed.action_id == migration.action_of(moment, None, None)
+    assert renamed.action_id == migration.action_of(renamed.history_date, None, "Renamed")
+    assert renamed.action_id != created.action_id

@@ -9,13 +9,11 @@ rows added since are removed, rows removed since are added back, rows
 changed since are set back (:func:`restore_rows`). The revert page shows that
 difference first (:func:`plan`).
 
-The rows written by the same action as the version count with it: an
-admin save's, or a fixture load's, share its moment (:mod:`archive.change_reasons`,
-:mod:`archive.fixture_versions`); versions written before one action had one
-moment were a few milliseconds apart, hence :data:`CASCADE_WINDOW` (with the
-same reason and user). The version that deleted a record stands for the
-moment just before: the rows deleted with the record are back with it, and a
-row removed by an earlier save stays removed.
+The row versions written by the same action as the version (an admin save,
+delete or revert, a fixture load) count with it: they carry its
+``action_id`` (:mod:`archive.change_reasons`). The version that deleted a
+record stands for the moment just before: the rows deleted with the record
+are back with it, and a row removed by an earlier save stays removed.
 
 The difference is taken from the rows in the database, not from their latest
 versions (simple-history's ``diff_against`` compares two versions): a write
@@ -26,21 +24,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django import forms
 from django.contrib.admin import actions
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.http import QueryDict
 
 from archive import change_reasons, history
 from archive.models.base import Record, Row
-
-# Versions of rows dated within this time of their record's, with the same
-# reason and user, were written by the same action (before actions had one moment).
-CASCADE_WINDOW = timedelta(seconds=10)
 
 REASON_LABEL = "Reason for this change"
 
@@ -139,52 +133,32 @@ def plan(record_model: type[Record], pk, version) -> Plan:
 def rows_at(record_model: type[Record], pk, version) -> dict[type[Row], dict]:
     """The rows the record ``pk`` owned at ``version``'s moment, by model and id.
 
-    The rows written by the same action as ``version`` count as of its moment
-    (:func:`_written_with`), also when they were dated a little after it.
+    Each row as its last version then says (simple-history's
+    ``latest_of_each``), the versions written by ``version``'s action included.
     """
-    until = version.history_date + CASCADE_WINDOW
+    then = Q(history_date__lte=version.history_date) | Q(action_id=version.action_id)
     deletion = version.history_type == "-"
     result = {}
     for row_model in history.owned_row_models(record_model):
         owner = f"{row_model.owner_field}_id"
         ever_owned = row_model.history.filter(**{owner: pk}).values("id")
-        versions = (
-            row_model.history.filter(id__in=ever_owned, history_date__lte=until)
+        latest = (
+            row_model.history.filter(then, id__in=ever_owned)
+            .latest_of_each()
             ._select_related_history_tracked_objs()
             .order_by("history_date", "history_id")
         )
-        rows = {}
-        for row_version in versions:  # the last one then, written last, wins
-            if row_version.history_date <= version.history_date or _written_with(
-                row_version, version
-            ):
-                rows[row_version.id] = row_version
+        rows = {row_version.id: row_version for row_version in latest}  # a tie: the last written
         result[row_model] = {
             row_id: history.as_it_was(row_version)
             for row_id, row_version in rows.items()
             if getattr(row_version, owner) == pk
             and (
                 row_version.history_type != "-"
-                or (deletion and _written_with(row_version, version))
+                or (deletion and row_version.action_id == version.action_id)
             )
         }
     return result
-
-
-def _written_with(row_version, version) -> bool:
-    """Was the row version written by the action that wrote the record's ``version``?
-
-    An action's versions share one moment (:mod:`archive.change_reasons`,
-    :mod:`archive.fixture_versions`); versions written before that rule are
-    dated a few milliseconds apart: close, with the same reason and user.
-    """
-    if row_version.history_date == version.history_date:
-        return True
-    return (
-        abs(row_version.history_date - version.history_date) <= CASCADE_WINDOW
-        and row_version.history_change_reason == version.history_change_reason
-        and row_version.history_user_id == version.history_user_id
-    )
 
 
 def rows_now(record_model: type[Record], pk) -> dict[type[Row], dict]:

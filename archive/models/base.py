@@ -10,17 +10,20 @@
   columns named ``<field>_earliest`` and ``<field>_latest``, its span class
   in ``<field>_span`` (see :func:`date_bounds`).
 
-Every concrete model gets its version history from :func:`versioned`.
+Every concrete model gets its version history from :func:`versioned`; each
+version is a :class:`Version` too.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords, HistoricForeignKey
 
-from archive import counts, dates, search
+from archive import change_reasons, counts, dates, search
 from archive.date_ranges import DateRangeQuerySet
 
 
@@ -56,8 +59,23 @@ def row_versions_name(row_model) -> str:
     return f"{row_model._meta.model_name}_versions"
 
 
+class Version(models.Model):
+    """What every version carries besides simple-history's fields.
+
+    ``action_id`` names the action that wrote it (an admin save, delete or
+    revert, one fixture load: :mod:`archive.change_reasons`): the rows deleted
+    with a record, or saved with it, are the row versions with the record
+    version's ``action_id``.
+    """
+
+    action_id = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 def versioned(*, excluded: tuple[str, ...] = ()) -> HistoricalRecords:
-    """Full history for one model: 64-bit version ids, long reasons.
+    """Full history for one model: 64-bit version ids, long reasons, action ids.
 
     ``related_name="versions"`` gives each version a link back to its row, so
     the versions of many rows can be fetched in one query.
@@ -67,6 +85,7 @@ def versioned(*, excluded: tuple[str, ...] = ()) -> HistoricalRecords:
         history_change_reason_field=models.TextField(null=True),
         related_name="versions",
         excluded_fields=list(excluded),
+        bases=[Version],
     )
 
 
@@ -253,6 +272,12 @@ class Record(DatedMixin, models.Model):
     def save(self, *args, **kwargs):
         self.modified = timezone.now()
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # The record and the rows its delete cascades to go in one action: a
+        # recovery brings back the rows by the deletion's action id.
+        with change_reasons.action():
+            return super().delete(*args, **kwargs)
 
     def natural_key(self):
         return (self.slug,)
