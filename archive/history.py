@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
+from strawberry.utils.str_converters import to_camel_case
 
 from archive import visibility
 from archive.models.base import Record, Row, row_models, row_versions_name
@@ -81,15 +82,6 @@ class Entry:
     @property
     def is_own(self) -> bool:
         return self.row_model is None
-
-    @property
-    def summary(self) -> str:
-        """ "Changed", or "signatory added: Ivan Maisky for Soviet Union"."""
-        if self.row_model is None:
-            return self.type.capitalize()
-        verb = ROW_VERBS[self.type]
-        row = self.row_after or self.row_before
-        return f"{self.row_model._meta.verbose_name} {verb}: {row}"
 
 
 def owned_row_models(record_model: type[Record]) -> list[type[Row]]:
@@ -172,23 +164,120 @@ def entries(
     return result
 
 
-def for_people(change: Change) -> tuple[str, str, str]:
-    """A change as the admin shows it: field label, old and new values as text."""
-    return (
-        str(change.field.verbose_name),
-        _text(change.field, change.old),
-        _text(change.field, change.new),
-    )
+# --- how an audience reads an entry ----------------------------------------------------------
+
+# The API's names of the relations whose rows a record's history lists, where they
+# differ from the model's related names (the model's "citations" are the API's "sources").
+API_RELATION_NAMES = {"links": "relatedDocuments", "citations": "sources"}
 
 
-def _text(field, value) -> str:
-    if value is None or value == "":
-        return ""
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+def relation_name(row_model: type[Row]) -> str:
+    """The API's name of the relation that lists ``row_model``'s rows: "signatories"."""
+    related_name = row_model._meta.get_field(row_model.owner_field).remote_field.related_name
+    return API_RELATION_NAMES.get(related_name, to_camel_case(related_name))
+
+
+@dataclass
+class Shown:
+    """One entry as an audience reads it: what it says, and its changes as
+    (field, old, new) texts."""
+
+    version: models.Model
+    date: object
+    type: str
+    reason: str
+    user: object
+    is_own: bool
+    summary: str
+    changes: list[tuple[str, str | None, str | None]]
+
+
+class Formatter:
+    """How an audience reads the history: the admin's (:data:`ADMIN`) or the
+    public API's (:data:`PUBLIC`). Both summarise alike ("Changed", "signatory
+    added: Ivan Maisky for Soviet Union"); they name fields and write values
+    each their own way."""
+
+    def show(self, entry: Entry) -> Shown:
+        return Shown(
+            version=entry.version,
+            date=entry.date,
+            type=entry.type,
+            reason=entry.reason,
+            user=entry.user,
+            is_own=entry.is_own,
+            summary=self.summary(entry),
+            changes=self.changes(entry),
+        )
+
+    def summary(self, entry: Entry) -> str:
+        if entry.row_model is None:
+            return entry.type.capitalize()
+        verb = ROW_VERBS[entry.type]
+        row = self.row(entry.row_after or entry.row_before)
+        return f"{entry.row_model._meta.verbose_name} {verb}: {row}"
+
+    def changes(self, entry: Entry) -> list[tuple[str, str | None, str | None]]:
+        if entry.row_model is not None and entry.type != "changed":
+            return self.row_presence(entry)
+        return [self.change(c.field, c.old, c.new, entry.row_model) for c in entry.changes]
+
+    def change(self, field, old, new, row_model=None) -> tuple[str, str | None, str | None]:
+        return (self.label(field, row_model), self.text(field, old), self.text(field, new))
+
+    def row_presence(self, entry: Entry) -> list[tuple[str, str | None, str | None]]:
+        """The changes of a row added or removed (its summary says which)."""
+        return []
+
+    def label(self, field, row_model) -> str:
+        return str(field.verbose_name)
+
+    def text(self, field, value) -> str:
+        if value is None or value == "":
+            return ""
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    def row(self, row) -> str:
+        return str(row)
+
+
+class PublicFormatter(Formatter):
+    """Fields by their API names ("signatories.role"), values as JSON reads them,
+    null for none, no name of a draft; a row added or removed is a change of
+    its relation; a change whose texts are equal was not seen."""
+
+    def changes(self, entry):
+        return [(f, old, new) for f, old, new in super().changes(entry) if old != new]
+
+    def row_presence(self, entry):
+        before, after = (
+            self.row(r) if r is not None else None for r in (entry.row_before, entry.row_after)
+        )
+        return [(relation_name(entry.row_model), before, after)]
+
+    def label(self, field, row_model) -> str:
+        prefix = f"{relation_name(row_model)}." if row_model is not None else ""
+        return prefix + to_camel_case(field.name)
+
+    def text(self, field, value) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, Record):
+            return str(value) if value.published else None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)  # dates as ISO 8601, decimals as written
+
+    def row(self, row) -> str:
+        return str(visibility.public_copy(row))
+
+
+ADMIN = Formatter()
+PUBLIC = PublicFormatter()
 
 
 def _diff(model, versions, row_model, record_pk) -> list[Entry]:

@@ -142,7 +142,7 @@ def test_history_page_lists_record_and_row_versions_with_diffs(client, archivist
 
     response = client.get(history_url(maisky))
     assert response.status_code == 200
-    entries = [(e.summary, e.reason, e.shown_changes) for e in response.context["entries"]]
+    entries = [(e.summary, e.reason, e.changes) for e in response.context["entries"]]
     assert entries == [
         ("Changed", "Only the year", [("born", "1884-01-19", "1884")]),
         ("name form added: Ivan Mayski (en)", "", []),

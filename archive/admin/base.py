@@ -314,9 +314,7 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
                 raise PermissionDenied
         if not self.has_view_history_or_change_history_permission(request, obj):
             raise PermissionDenied
-        entries = history.history(obj)
-        for entry in entries:
-            entry.shown_changes = [history.for_people(change) for change in entry.changes]
+        entries = [history.ADMIN.show(entry) for entry in history.history(obj)]
         page = Paginator(entries, self.history_per_page).get_page(request.GET.get("p"))
         opts = self.model._meta
         context = {

@@ -193,7 +193,7 @@ def _edited_fields(model) -> list[models.Field]:
 
 def _changed_fields(then, now) -> list[tuple[str, str, str]]:
     return [
-        history.for_people(history.Change(f, _value(now, f), _value(then, f)))
+        history.ADMIN.change(f, _value(now, f), _value(then, f))
         for f in _edited_fields(type(now))
         if getattr(then, f.attname) != getattr(now, f.attname)
     ]

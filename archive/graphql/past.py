@@ -18,9 +18,10 @@ from strawberry.utils.str_converters import to_camel_case
 from archive.as_of import HISTORY, PAGES
 from archive.graphql.fields import requested_page
 from archive.graphql.selections import children, selected_fields
+from archive.history import API_RELATION_NAMES
 
-# API fields computed from a differently named relation.
-RELATIONS = {"sources": "citations", "history": HISTORY}
+# API fields computed by a resolver from a differently named relation, by API name.
+RELATIONS = {api: name for name, api in API_RELATION_NAMES.items()} | {"history": HISTORY}
 # What those rows link to that the API reads.
 ROW_LINKS = {"citations": {"source": {}}}
 
@@ -41,7 +42,7 @@ def _wanted(type_cls, selections, raw) -> dict:
         field = fields.get(node.name.value)
         if field is None:
             continue
-        name = RELATIONS.get(field.python_name) or getattr(field, "django_name", None)
+        name = RELATIONS.get(node.name.value) or getattr(field, "django_name", None)
         if name == HISTORY:
             result[HISTORY] = {}
             continue

@@ -15,7 +15,6 @@ import enum
 import strawberry
 import strawberry_django
 from django.db.models import Prefetch
-from strawberry.utils.str_converters import to_camel_case
 
 from archive import as_of, dates, models, visibility
 from archive import history as archive_history
@@ -205,61 +204,14 @@ class HistoryEntry:
     changes: list[FieldChange] = strawberry.field(description="The fields it changed.")
 
 
-# The API names of the relations whose rows a record's history lists.
-RELATION_NAMES = {"links": "relatedDocuments", "citations": "sources"}
-
-
-def relation_name(row_model) -> str:
-    related_name = row_model._meta.get_field(row_model.owner_field).remote_field.related_name
-    return RELATION_NAMES.get(related_name, to_camel_case(related_name))
-
-
-def public_text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, models.Record):
-        return str(value) if value.published else None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)  # dates as ISO 8601, decimals as written
-
-
-def field_changes(entry: archive_history.Entry, prefix: str) -> list[FieldChange]:
-    """The entry's changes as the public reads them; a link to a record hidden
-    before and after is no change the public saw."""
-    changes = []
-    for change in entry.changes:
-        old, new = public_text(change.old), public_text(change.new)
-        if old != new:
-            changes.append(
-                FieldChange(field=prefix + to_camel_case(change.field.name), old=old, new=new)
-            )
-    return changes
-
-
 def present(entry: archive_history.Entry) -> HistoryEntry:
-    if entry.row_model is None:
-        return HistoryEntry(
-            date=entry.date,
-            type=VersionType(entry.type),
-            reason=entry.reason,
-            summary=entry.type.capitalize(),
-            changes=field_changes(entry, ""),
-        )
-    relation = relation_name(entry.row_model)
-    before = visibility.public_copy(entry.row_before) if entry.row_before else None
-    after = visibility.public_copy(entry.row_after) if entry.row_after else None
-    if entry.type == "changed":
-        changes = field_changes(entry, f"{relation}.")
-    else:
-        changes = [FieldChange(field=relation, old=public_text(before), new=public_text(after))]
-    verb = archive_history.ROW_VERBS[entry.type]
+    shown = archive_history.PUBLIC.show(entry)
     return HistoryEntry(
-        date=entry.date,
-        type=VersionType.CHANGED,
-        reason=entry.reason,
-        summary=f"{entry.row_model._meta.verbose_name} {verb}: {after or before}",
-        changes=changes,
+        date=shown.date,
+        type=VersionType(shown.type) if shown.is_own else VersionType.CHANGED,
+        reason=shown.reason,
+        summary=shown.summary,
+        changes=[FieldChange(field=f, old=old, new=new) for f, old, new in shown.changes],
     )
 
 
