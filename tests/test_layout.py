@@ -65,14 +65,21 @@ def _undeclared(packages: tuple[str, ...], declared: set[str]) -> list[str]:
     return missing
 
 
-def test_the_product_imports_nothing_from_tools_or_tests():
-    found = [
+def _importing(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    return [
         f"{path.relative_to(ROOT)}:{line}: {module}"
-        for path in _sources(*PRODUCT)
+        for path in _sources(*packages)
         for line, module in _imports(path)
-        if module.partition(".")[0] in DEVELOPMENT
+        if module.partition(".")[0] in forbidden
     ]
-    assert found == []
+
+
+def test_the_product_imports_nothing_from_tools_or_tests():
+    assert _importing(PRODUCT, DEVELOPMENT) == []
+
+
+def test_the_tools_import_nothing_from_the_tests():
+    assert _importing(("tools",), ("tests",)) == []
 
 
 # Every module of the product, imported in a fresh process with Django set up

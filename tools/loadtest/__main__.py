@@ -28,9 +28,8 @@ from pathlib import Path
 
 import psycopg
 
-from tests.live_servers import Gunicorn
 from tools.loadtest.faults import cluster, postgresql_ready, wait_for_other_test_runs
-from tools.processes import clean_environment
+from tools.processes import Gunicorn, clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
