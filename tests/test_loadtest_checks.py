@@ -53,6 +53,7 @@ def test_the_save_check_finds_lost_doubled_and_half_done_saves():
         saves=saves,
         verified=verified,
         probes=[],
+        timeline={},
         faults={},
         server={"database_is_locked": 0},
         start=0.0,

@@ -171,6 +171,7 @@ def evaluate(
     saves: list[dict],
     verified: dict,
     probes: list[Probe],
+    timeline: dict,
     faults: dict,
     server: dict,
     start: float,
@@ -215,7 +216,7 @@ def evaluate(
             )
         )
         if database == "postgresql":
-            recovery = timeline(probes, faults, start).get("recovery")
+            recovery = timeline.get("recovery")
             if "up" not in faults:
                 detail = "PostgreSQL was not restarted: " + faults.get("skipped", "?")
             else:

@@ -388,6 +388,7 @@ def check(environment, **_):
     verified = checks.verify_saves(saves, RUN.originals)
     faults = RUN.faults.timeline if RUN.faults else {}
     server = checks.server_log_findings(RUN.directory)
+    timeline = checks.timeline(RUN.probes, faults, RUN.start)
     results = checks.evaluate(
         database=_database(),
         with_faults=RUN.faults is not None,
@@ -396,6 +397,7 @@ def check(environment, **_):
         saves=saves,
         verified=verified,
         probes=RUN.probes,
+        timeline=timeline,
         faults=faults,
         server=server,
         start=RUN.start,
@@ -412,7 +414,7 @@ def check(environment, **_):
         reader_names=sorted(reader_names),
         reads=reads,
         verified=verified,
-        timeline=checks.timeline(RUN.probes, faults, RUN.start),
+        timeline=timeline,
         faults=faults,
         with_faults=RUN.faults is not None,
         server=server,
