@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -71,31 +72,32 @@ def key(text: str) -> str:
 # term on SQLite, which fails with "Expression tree is too large" near 4,000),
 # so the words are bounded; 20 words and 200 characters hold any name and the
 # longest official title of the demo archive (12 words, 85 characters) with room.
-MAX_WORDS = 20
-MAX_CHARACTERS = 200
-
-
 def words(text: str) -> list[str]:
-    """The distinct matching keys of a query's words, in order (at most :data:`MAX_WORDS`).
+    """The distinct matching keys of a query's words, in order (at most
+    ``settings.GRAPHQL_MAX_TEXT_WORDS``).
 
     The API refuses a longer text (:func:`too_long`); other callers (the
     admin's search box) search its first words.
     """
-    return list(dict.fromkeys(key(text).split()))[:MAX_WORDS]
+    return list(dict.fromkeys(key(text).split()))[: settings.GRAPHQL_MAX_TEXT_WORDS]
 
 
 def too_long(text: str) -> str | None:
     """Why ``text`` is too long to search for, or None."""
-    if len(text) > MAX_CHARACTERS:
+    most_words, most_characters = (
+        settings.GRAPHQL_MAX_TEXT_WORDS,
+        settings.GRAPHQL_MAX_TEXT_CHARACTERS,
+    )
+    if len(text) > most_characters:
         return (
             f"Text too long: {len(text):,} characters; a text to find holds at most "
-            f"{MAX_CHARACTERS} characters and {MAX_WORDS} words."
+            f"{most_characters} characters and {most_words} words."
         )
     count = len(dict.fromkeys(key(text).split()))
-    if count > MAX_WORDS:
+    if count > most_words:
         return (
-            f"Text too long: {count} words; a text to find holds at most {MAX_WORDS} "
-            f"words and {MAX_CHARACTERS} characters."
+            f"Text too long: {count} words; a text to find holds at most {most_words} "
+            f"words and {most_characters} characters."
         )
     return None
 

@@ -247,14 +247,32 @@ GRAPHQL_SUGGESTIONS = env_bool("DJANGO_GRAPHQL_SUGGESTIONS", default=DEBUG)
 # Seconds one execution may run (archive/graphql/time_limit.py), and the largest
 # request body, in bytes (a query within every limit is a few kilobytes).
 GRAPHQL_TIME_LIMIT = float(os.environ.get("GRAPHQL_TIME_LIMIT", "2"))
-# The most one query may cost (archive/graphql/limits.py), read on every request:
-# 50,000 admits queries of about half a second of CPU at 100,000 documents;
-# benchmarks/cost_calibration.py measures what another figure admits.
-GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50_000)
 GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 100_000)
+# What one query may ask (archive/graphql/limits.py). Each limit is this one
+# setting: the schema's descriptions are written from it when the schema is
+# built, and the refusals read it on every request.
+# A page's size when the client gives none, and the largest it may ask.
+GRAPHQL_PAGE_SIZE = env_int("GRAPHQL_PAGE_SIZE", 20)
+GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
+# Fields nested within each other, aliases, and tokens of the query text (the
+# fields a query selects once its fragments are expanded are bounded by the
+# tokens too: fragments cannot make a query larger than one written out).
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+# Items of a list argument (``ordering``): a key more than the types have is no use.
+GRAPHQL_MAX_LIST_ITEMS = env_int("GRAPHQL_MAX_LIST_ITEMS", 10)
+# A text to find (a filter's ``text``, ``search``); the admin's search box
+# searches the first GRAPHQL_MAX_TEXT_WORDS words of a longer one.
+GRAPHQL_MAX_TEXT_WORDS = env_int("GRAPHQL_MAX_TEXT_WORDS", 20)
+GRAPHQL_MAX_TEXT_CHARACTERS = env_int("GRAPHQL_MAX_TEXT_CHARACTERS", 200)
+# The most one query may cost: 50,000 admits queries of about half a second of
+# CPU at 100,000 documents; benchmarks/cost_calibration.py measures what
+# another figure admits.
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50_000)
 STRAWBERRY_DJANGO = {
-    "PAGINATION_DEFAULT_LIMIT": 20,
-    "PAGINATION_MAX_LIMIT": 100,
+    "PAGINATION_DEFAULT_LIMIT": GRAPHQL_PAGE_SIZE,
+    "PAGINATION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
     "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
 }
 

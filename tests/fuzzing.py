@@ -298,10 +298,10 @@ SUBSTITUTION_PROBABILITY = 0.5
 # data refused. Values outside them are tested by tests/test_graphql_limits.py and
 # tests/test_hostile_inputs.py.
 CONTRACT = {
-    "max_page_size": 100,  # archive.graphql.fields.MAX_PAGE_SIZE
-    "max_list_items": 10,  # archive.graphql.limits.MAX_LIST_ITEMS
-    "max_characters": 200,  # archive.search.MAX_CHARACTERS
-    "max_words": 20,  # archive.search.MAX_WORDS
+    "max_page_size": 100,  # settings.GRAPHQL_MAX_PAGE_SIZE
+    "max_list_items": 10,  # settings.GRAPHQL_MAX_LIST_ITEMS
+    "max_characters": 200,  # settings.GRAPHQL_MAX_TEXT_CHARACTERS
+    "max_words": 20,  # settings.GRAPHQL_MAX_TEXT_WORDS
 }
 # What no record can hold, refused in any text (archive.graphql.schema.RefuseUnstorableText).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -203,14 +203,13 @@ def test_every_answer_goes_through_schemathesiss_default_checks(status, body, pr
 
 def test_the_fuzzers_contract_is_the_archives():
     """Positive operations are generated within the bounds the API enforces."""
-    from archive import search
-    from archive.graphql import fields, limits
+    from django.conf import settings
 
     assert fuzzing.CONTRACT == {
-        "max_page_size": fields.MAX_PAGE_SIZE,
-        "max_list_items": limits.MAX_LIST_ITEMS,
-        "max_characters": search.MAX_CHARACTERS,
-        "max_words": search.MAX_WORDS,
+        "max_page_size": settings.GRAPHQL_MAX_PAGE_SIZE,
+        "max_list_items": settings.GRAPHQL_MAX_LIST_ITEMS,
+        "max_characters": settings.GRAPHQL_MAX_TEXT_CHARACTERS,
+        "max_words": settings.GRAPHQL_MAX_TEXT_WORDS,
     }
 
 

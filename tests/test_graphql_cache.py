@@ -297,6 +297,14 @@ def test_an_answer_cached_with_introspection_on_is_not_served_with_it_off(
 OTHER_VALUES = {
     "GRAPHQL_INTROSPECTION": lambda value: not value,
     "GRAPHQL_SUGGESTIONS": lambda value: not value,
+    "GRAPHQL_PAGE_SIZE": lambda value: value + 1,
+    "GRAPHQL_MAX_PAGE_SIZE": lambda value: value + 1,
+    "GRAPHQL_MAX_DEPTH": lambda value: value + 1,
+    "GRAPHQL_MAX_ALIASES": lambda value: value + 1,
+    "GRAPHQL_MAX_TOKENS": lambda value: value + 1,
+    "GRAPHQL_MAX_LIST_ITEMS": lambda value: value + 1,
+    "GRAPHQL_MAX_TEXT_WORDS": lambda value: value + 1,
+    "GRAPHQL_MAX_TEXT_CHARACTERS": lambda value: value + 1,
     "GRAPHQL_MAX_COST": lambda value: value // 2,
     "STRAWBERRY_DJANGO": lambda value: value | {"PAGINATION_DEFAULT_LIMIT": 7},
 }

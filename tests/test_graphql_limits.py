@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from graphql import (
     FragmentDefinitionNode,
@@ -20,15 +21,23 @@ from graphql import (
 from graphql.language import Lexer, Source, TokenKind
 from strawberry.extensions.max_aliases import count_fields_with_alias
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.printer import print_schema
 
-from archive.graphql.fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from archive.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS, schema
+from archive.graphql import limits
+from archive.graphql.schema import build_schema, schema
 from archive.models import DocumentParty, DocumentSignatory
 from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
 from tests.factories import make_document, make_person, make_state
 from tests.graphql_client import gql, gql_errors, post
 
 pytestmark = pytest.mark.django_db
+
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = settings.GRAPHQL_PAGE_SIZE, settings.GRAPHQL_MAX_PAGE_SIZE
+MAX_DEPTH, MAX_ALIASES, MAX_TOKENS = (
+    settings.GRAPHQL_MAX_DEPTH,
+    settings.GRAPHQL_MAX_ALIASES,
+    settings.GRAPHQL_MAX_TOKENS,
+)
 
 PAGE_SIZE_EXCEEDED = (
     "Page size limit exceeded: pagination.limit is {limit}, the maximum is 100. "
@@ -72,8 +81,76 @@ def aliases(query: str) -> int:
 
 def test_limit_values():
     """The values this file's messages are written for; change both together."""
-    assert (MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_FIELDS) == (10, 30, 2000, 2000)
+    assert (MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, limits.max_fields()) == (10, 30, 2000, 2000)
     assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (20, 100)
+
+
+DEEP = "query Deep { documents { results { parties { state { slug } } } } }"
+PAGE = "{ documents(pagination: {limit: 51}) { results { slug } } }"
+COSTLY = "{ documents(pagination: {limit: 10}) { results { slug } } }"
+COSTLY_COST = limits.query_cost(schema._schema, parse(COSTLY))
+
+
+@pytest.mark.parametrize(
+    "setting, value, described, query, refusal",
+    [
+        (
+            "GRAPHQL_MAX_PAGE_SIZE",
+            50,
+            "limit (default 20, at most 50)",
+            PAGE,
+            "Page size limit exceeded: pagination.limit is 51, the maximum is 50. "
+            "Ask for further pages with pagination.offset.",
+        ),
+        (
+            "GRAPHQL_MAX_TEXT_WORDS",
+            2,
+            "At most 2 words and 200 characters.",
+            '{ search(text: "treaty of riga") { score } }',
+            "text: Text too long: 3 words; a text to find holds at most 2 words and 200 "
+            "characters.",
+        ),
+        (
+            "GRAPHQL_MAX_DEPTH",
+            depth(DEEP) - 1,
+            f"nests fields at most {depth(DEEP) - 1} deep",
+            DEEP,
+            f"'Deep' exceeds maximum operation depth of {depth(DEEP) - 1}",
+        ),
+        (
+            "GRAPHQL_MAX_COST",
+            COSTLY_COST - 1,
+            f"costs at most {COSTLY_COST - 1:,}",
+            COSTLY,
+            f"Query too costly: it costs {COSTLY_COST:,} (each field 1, each list's items "
+            "times its page size; histories, texts to find, filters and asOf reads more); "
+            f"the budget is {COSTLY_COST - 1:,}. Ask for smaller pages, fewer nested lists, "
+            "or several queries.",
+        ),
+    ],
+    ids=["page-size", "text-words", "depth", "cost"],
+)
+def test_a_limit_is_one_setting_that_its_description_and_its_refusal_follow(
+    client, settings, setting, value, described, query, refusal
+):
+    assert described not in print_schema(schema)
+    gql(client, query)  # within the limit as shipped
+    setattr(settings, setting, value)
+    assert described in print_schema(build_schema())
+    assert gql_errors(client, query) == [refusal]
+
+
+def test_the_default_page_size_is_one_setting(client, settings, crowded_document):
+    """Lists within records are paged by it as they are read (the top-level pages by
+    strawberry-django, whose settings project/settings.py derives from it)."""
+    query = '{ document(slug: "crowded") { parties { state { slug } } } }'
+    parties = gql(client, query)["document"]["parties"]
+    assert len(parties) == 20
+    settings.GRAPHQL_PAGE_SIZE = 3
+    assert "limit (default 3, at most 100)" in print_schema(build_schema())
+    assert gql(client, query) == {"document": {"parties": parties[:3]}}
+    assert settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"] == DEFAULT_PAGE_SIZE
+    assert settings.STRAWBERRY_DJANGO["PAGINATION_MAX_LIMIT"] == MAX_PAGE_SIZE
 
 
 # --- example queries pass comfortably -------------------------------------------------

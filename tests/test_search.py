@@ -1,6 +1,7 @@
 """Text matching: normalisation, and the search text each record keeps."""
 
 import pytest
+from django.conf import settings
 
 from archive import search
 from archive.models import Person, PersonName, PlaceName, State, StateName
@@ -293,8 +294,8 @@ def test_words_are_at_most_twenty():
     one more condition for the database (SQLite failed near 4,000 with "Expression tree
     is too large"); the API refuses a longer text (search.too_long)."""
     text = " ".join(f"t{i}" for i in range(4000))
-    assert search.words(text) == [f"t{i}" for i in range(search.MAX_WORDS)]
-    assert search.MAX_WORDS == 20 and search.MAX_CHARACTERS == 200
+    assert search.words(text) == [f"t{i}" for i in range(settings.GRAPHQL_MAX_TEXT_WORDS)]
+    assert (settings.GRAPHQL_MAX_TEXT_WORDS, settings.GRAPHQL_MAX_TEXT_CHARACTERS) == (20, 200)
 
 
 def test_what_is_too_long_to_search_for():

@@ -53,10 +53,19 @@ KEY_PREFIX = "graphql:response:"
 # Settings that change what the API answers to the same request, read on every
 # request. Suggestions change only error messages, which are not cached today:
 # in the key all the same, so that caching an answer with errors stays right.
-# The cost budget decides, before anything runs, whether a query is answered.
+# The limits decide, before anything runs, whether a query is answered, and
+# the page size what a page holds.
 ANSWER_SETTINGS = (
     "GRAPHQL_INTROSPECTION",
     "GRAPHQL_SUGGESTIONS",
+    "GRAPHQL_PAGE_SIZE",
+    "GRAPHQL_MAX_PAGE_SIZE",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_TOKENS",
+    "GRAPHQL_MAX_LIST_ITEMS",
+    "GRAPHQL_MAX_TEXT_WORDS",
+    "GRAPHQL_MAX_TEXT_CHARACTERS",
     "GRAPHQL_MAX_COST",
     "STRAWBERRY_DJANGO",
 )

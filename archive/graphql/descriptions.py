@@ -1,4 +1,9 @@
-"""Descriptions for the parts of the schema that strawberry-django generates.
+"""The schema's descriptions: the limits they name, and those strawberry-django leaves out.
+
+A description names a limit as a placeholder (``{max_page_size}``): every
+limit is one setting (:data:`LIMIT_SETTINGS`), and the descriptions are
+written from the settings when the schema is built, so that the SDL says
+what the refusals enforce.
 
 The page types, the pagination input, the ordering enum and the boolean
 combinators of the filters come without descriptions; the SDL should
@@ -8,7 +13,38 @@ schema is built.
 
 from __future__ import annotations
 
-from graphql import GraphQLInputObjectType, GraphQLObjectType
+import re
+
+from django.conf import settings
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+)
+
+# The placeholders a description may hold, and the setting each stands for.
+LIMIT_SETTINGS = {
+    "page_size": "GRAPHQL_PAGE_SIZE",
+    "max_page_size": "GRAPHQL_MAX_PAGE_SIZE",
+    "max_depth": "GRAPHQL_MAX_DEPTH",
+    "max_aliases": "GRAPHQL_MAX_ALIASES",
+    "max_tokens": "GRAPHQL_MAX_TOKENS",
+    "max_list_items": "GRAPHQL_MAX_LIST_ITEMS",
+    "max_text_words": "GRAPHQL_MAX_TEXT_WORDS",
+    "max_text_characters": "GRAPHQL_MAX_TEXT_CHARACTERS",
+    "max_cost": "GRAPHQL_MAX_COST",
+}
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(LIMIT_SETTINGS) + r")\}")
+
+
+def with_limits(text: str | None) -> str | None:
+    """``text`` with each limit's placeholder replaced by the setting's value now."""
+    if not text:
+        return text
+    return _PLACEHOLDER.sub(lambda match: f"{getattr(settings, LIMIT_SETTINGS[match[1]]):,}", text)
+
 
 PAGE_TYPE = "A page of {what}: how many there are in all, and this page of them."
 GENERATED_TYPES = {
@@ -18,7 +54,9 @@ GENERATED_TYPES = {
 }
 GENERATED_FIELDS = {
     ("OffsetPaginationInput", "offset"): "How many records to skip (default 0).",
-    ("OffsetPaginationInput", "limit"): "How many records to return (default 20, at most 100).",
+    ("OffsetPaginationInput", "limit"): (
+        "How many records to return (default {page_size}, at most {max_page_size})."
+    ),
     ("OffsetPaginationInfo", "offset"): "How many records were skipped.",
     ("OffsetPaginationInfo", "limit"): "How many records a page holds.",
 }
@@ -64,7 +102,29 @@ ENUM_VALUES = {
 KIND_ENUMS = {"DocumentKind": "document", "EventKind": "event"}
 
 
-def describe_generated(graphql_schema) -> None:
+def describe(graphql_schema: GraphQLSchema) -> None:
+    """Describe what strawberry-django generates, then write every limit in."""
+    _describe_generated(graphql_schema)
+    _write_limits(graphql_schema)
+
+
+def _write_limits(graphql_schema: GraphQLSchema) -> None:
+    for graphql_type in graphql_schema.type_map.values():
+        graphql_type.description = with_limits(graphql_type.description)
+        if isinstance(graphql_type, GraphQLEnumType):
+            for value in graphql_type.values.values():
+                value.description = with_limits(value.description)
+        if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
+            for field in graphql_type.fields.values():
+                field.description = with_limits(field.description)
+                for argument in field.args.values():
+                    argument.description = with_limits(argument.description)
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for field in graphql_type.fields.values():
+                field.description = with_limits(field.description)
+
+
+def _describe_generated(graphql_schema: GraphQLSchema) -> None:
     for name, graphql_type in graphql_schema.type_map.items():
         for value_name, text in ENUM_VALUES.get(name, {}).items():
             graphql_type.values[value_name].description = text

@@ -3,11 +3,11 @@
 strawberry-django pages the top-level lists (``offset_paginated``) with the
 defaults of ``settings.STRAWBERRY_DJANGO``, but a nested list declared with
 ``pagination`` returns every row when the client omits the argument. Here
-every list, nested or not, gets a page of :data:`DEFAULT_PAGE_SIZE` unless the
-client asks for another size. :func:`requested_page` decides what page a
-field asks for; a size over :data:`MAX_PAGE_SIZE` (or a negative offset) is
-refused before the query runs (:mod:`archive.graphql.limits`), with an error
-that says which limit it broke.
+every list, nested or not, gets a page of ``settings.GRAPHQL_PAGE_SIZE`` unless
+the client asks for another size. :func:`requested_page` decides what page a
+field asks for; a size over ``settings.GRAPHQL_MAX_PAGE_SIZE`` (or a negative
+offset) is refused before the query runs (:mod:`archive.graphql.limits`), with
+an error that says which limit it broke.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from django.conf import settings
 from graphql import GraphQLError
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
 from archive import as_of
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 
 class PageSizeError(GraphQLError):
@@ -40,27 +38,27 @@ def requested_page(arguments) -> tuple[int, int]:
     ``pagination`` (strawberry-django's input or graphql-core's dict), or
     ``limit`` (``search``). Raises :class:`PageSizeError`.
     """
+    default, most = settings.GRAPHQL_PAGE_SIZE, settings.GRAPHQL_MAX_PAGE_SIZE
     if "limit" in arguments:
         limit = arguments["limit"]
-        if not 0 <= limit <= MAX_PAGE_SIZE:
+        if not 0 <= limit <= most:
             raise PageSizeError(
-                f"Search limit exceeded: limit is {limit}, it must be between 0 and "
-                f"{MAX_PAGE_SIZE}."
+                f"Search limit exceeded: limit is {limit}, it must be between 0 and {most}."
             )
         return 0, limit
     pagination = arguments.get("pagination")
     if pagination in (None, strawberry.UNSET):
-        return 0, DEFAULT_PAGE_SIZE
+        return 0, default
     if isinstance(pagination, dict):
         limit, offset = pagination.get("limit"), pagination.get("offset")
     else:
         limit, offset = pagination.limit, pagination.offset
-    limit = DEFAULT_PAGE_SIZE if limit in (None, strawberry.UNSET) else limit
+    limit = default if limit in (None, strawberry.UNSET) else limit
     offset = 0 if offset in (None, strawberry.UNSET) else offset
-    if limit > MAX_PAGE_SIZE:
+    if limit > most:
         raise PageSizeError(
-            f"Page size limit exceeded: pagination.limit is {limit}, the maximum is "
-            f"{MAX_PAGE_SIZE}. Ask for further pages with pagination.offset."
+            f"Page size limit exceeded: pagination.limit is {limit}, the maximum is {most}. "
+            "Ask for further pages with pagination.offset."
         )
     if limit < 0:
         raise PageSizeError(f"pagination.limit must be 0 or more, not {limit}.")
@@ -74,9 +72,12 @@ def page_bounds(pagination) -> tuple[int, int]:
     return requested_page({"pagination": pagination})
 
 
+# With the limits' placeholders (archive.graphql.descriptions).
+PAGE_DESCRIPTION = (
+    "Which page: offset (default 0) and limit (default {page_size}, at most {max_page_size})."
+)
 ARGUMENT_DESCRIPTIONS = {
-    "pagination": f"Which page: offset (default 0) and limit (default {DEFAULT_PAGE_SIZE}, "
-    f"at most {MAX_PAGE_SIZE}).",
+    "pagination": PAGE_DESCRIPTION,
     "filters": "Only the records that match every filter given.",
     "ordering": "The order of the results; several orderings apply in turn.",
 }
@@ -90,10 +91,7 @@ def one_page(items: list, pagination) -> list:
 
 PageArgument = Annotated[
     OffsetPaginationInput | None,
-    strawberry.argument(
-        description=f"Which page: offset (default 0) and limit (default {DEFAULT_PAGE_SIZE}, "
-        f"at most {MAX_PAGE_SIZE})."
-    ),
+    strawberry.argument(description=PAGE_DESCRIPTION),
 ]
 
 

@@ -19,7 +19,7 @@ from archive.graphql.types import DocumentKind, EventKind
 TEXT = (
     "Words to find in names, name forms, titles and summaries; case, "
     "accents and punctuation are ignored (“wladyslaw sikorski”, “u.s.s.r.”). "
-    f"At most {search.MAX_WORDS} words and {search.MAX_CHARACTERS} characters."
+    "At most {max_text_words} words and {max_text_characters} characters."
 )
 DATE_FROM = "Only records whose date overlaps the range: ending on or after this day."
 DATE_TO = "Only records whose date overlaps the range: starting on or before this day."

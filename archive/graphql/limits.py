@@ -92,9 +92,6 @@ FILTER = 2000
 # measured 2 to 3 times; a state's lists, numbered among all their versions,
 # up to 6 times (tools/attack.py's deep asOf read).
 AS_OF = 6
-# The most items a list argument (``ordering``) takes: a key more than the
-# types have is no use.
-MAX_LIST_ITEMS = 10
 
 
 def _fragments(document) -> dict[str, FragmentDefinitionNode]:
@@ -229,10 +226,11 @@ class _Measure:
                 if value is None:
                     continue
                 if isinstance(type_, GraphQLList):
-                    if len(value) > MAX_LIST_ITEMS:
+                    most = settings.GRAPHQL_MAX_LIST_ITEMS
+                    if len(value) > most:
                         self.refuse(
                             node,
-                            f"{path}: a list holds at most {MAX_LIST_ITEMS} items; this one "
+                            f"{path}: a list holds at most {most} items; this one "
                             f"holds {len(value):,}.",
                         )
                         continue
@@ -254,11 +252,10 @@ class _Measure:
                 self.refuse(node, f"{path}: {reason}")
                 return 0
             return TEXT_WORD * len(search.words(value))
-        if len(value) > search.MAX_CHARACTERS:
+        most = settings.GRAPHQL_MAX_TEXT_CHARACTERS
+        if len(value) > most:
             self.refuse(
-                node,
-                f"{path}: text too long: {len(value):,} characters; the most is "
-                f"{search.MAX_CHARACTERS}.",
+                node, f"{path}: text too long: {len(value):,} characters; the most is {most}."
             )
         return 0
 
@@ -321,12 +318,15 @@ def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
     return [GraphQLError(message, places) for message, places in nodes.items()]
 
 
+def max_fields() -> int:
+    """The most fields a query may select once its fragments are expanded: as many as
+    its tokens may be, so fragments cannot make a query larger than one written out."""
+    return settings.GRAPHQL_MAX_TOKENS
+
+
 class QueryLimits(SchemaExtension):
     """Refuse broken fragments, ambiguous operations, and queries too large once
     fragments are expanded, before the validation that would expand them."""
-
-    def __init__(self, *, max_fields: int) -> None:
-        self.max_fields = max_fields
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -343,12 +343,12 @@ class QueryLimits(SchemaExtension):
                 GraphQLError("Must provide operation name if query contains multiple operations.")
             ]
         if not errors:
-            fields = expanded_fields(document)
-            if fields > self.max_fields:
+            fields, most = expanded_fields(document), max_fields()
+            if fields > most:
                 errors = [
                     GraphQLError(
                         f"Query too large: it selects {fields} fields once its fragments are "
-                        f"expanded; the maximum is {self.max_fields}."
+                        f"expanded; the maximum is {most}."
                     )
                 ]
         if errors:

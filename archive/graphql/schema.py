@@ -1,8 +1,9 @@
 """The read-only schema: one Query type, no mutations, no subscriptions.
 
 Limits guard the server (archive/graphql/limits.py): query depth, aliases
-(counted through fragments), tokens, the arguments (a page holds at most 100
-records, a text to find 20 words) and the cost are bounded; circular
+(counted through fragments), tokens, the arguments (a page's size, a text to
+find, a list) and the cost are bounded, each by one setting (project/settings.py)
+that the descriptions name (archive/graphql/descriptions.py); circular
 fragments are refused by GraphQL validation.
 Errors in the client's query are explained; anything unexpected is logged
 and masked. Introspection and "Did you mean …?" suggestions can each be
@@ -13,6 +14,7 @@ read on every request.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 from typing import Annotated
@@ -38,7 +40,7 @@ from archive import models
 from archive.database_errors import database_unavailable
 from archive.graphql import past
 from archive.graphql import search as api_search
-from archive.graphql.descriptions import describe_generated
+from archive.graphql.descriptions import describe
 from archive.graphql.execution import ArchiveExecutionContext, CachedValidation, FieldOptimizer
 from archive.graphql.fields import ArchiveField
 from archive.graphql.filters import (
@@ -54,21 +56,24 @@ from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType
 
 logger = logging.getLogger("archive.graphql")
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
-# Fields counted with every fragment expanded: fragments cannot make a query larger
-# than one written out in full within MAX_TOKENS.
-MAX_FIELDS = MAX_TOKENS
-# The most a query may cost (limits.query_cost: its fields, each list's items
-# times its page size, and what costs the database more) is
-# settings.GRAPHQL_MAX_COST, read on every request.
-# strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew for
-# every request; made once, the rules are the same from one request to the next,
-# and the validation of a query text already seen is remembered
-# (CachedValidation), as is its parse.
-LIMIT_RULES = (depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES))
 QUERIES_REMEMBERED = 256
+
+
+def limit_rules() -> tuple:
+    """The depth and alias rules for the limits set now.
+
+    strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew
+    for every request; made once per value, the rules are the same from one
+    request to the next, and the validation of a query text already seen is
+    remembered (CachedValidation), as is its parse.
+    """
+    return _limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES)
+
+
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases: int) -> tuple:
+    return (depth_rule(max_depth, None, None), aliases_rule(max_aliases))
+
 
 Slug = Annotated[str, strawberry.argument(description="The record's slug: “ivan-maisky”.")]
 AsOf = Annotated[
@@ -119,7 +124,12 @@ def page(filters, ordering, description: str):
     )
 
 
-@strawberry.type(description="Read the archive. Everything here is public and read-only.")
+@strawberry.type(
+    description="Read the archive. Everything here is public and read-only. A query "
+    "nests fields at most {max_depth} deep, holds at most {max_aliases} aliases and "
+    "{max_tokens} tokens, and costs at most {max_cost} (each field 1, each list's items "
+    "times its page size; histories, texts to find, filters and asOf reads more)."
+)
 class Query:
     @single("A document by its slug.")
     def document(self, info: Info, slug: Slug, as_of: AsOf = None) -> DocumentType | None:
@@ -295,21 +305,27 @@ def _unstorable_in(value) -> str | None:
     return None
 
 
-schema = ArchiveSchema(
-    query=Query,
-    execution_context_class=ArchiveExecutionContext,
-    extensions=[
-        FieldOptimizer,
-        IntrospectionSwitch,
-        lambda: QueryLimits(max_fields=MAX_FIELDS),
-        RefuseUnstorableText,
-        lambda: AddValidationRules(LIMIT_RULES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
-        lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
-        # After validation: it reads a valid query with this request's variables.
-        RequestBudget,
-        lambda: ArchiveMaskErrors(should_mask_error=should_mask),
-    ],
-)
-describe_generated(schema._schema)
+def build_schema() -> ArchiveSchema:
+    """The schema, its descriptions written from the limits set now."""
+    built = ArchiveSchema(
+        query=Query,
+        execution_context_class=ArchiveExecutionContext,
+        extensions=[
+            FieldOptimizer,
+            IntrospectionSwitch,
+            QueryLimits,
+            RefuseUnstorableText,
+            lambda: AddValidationRules(limit_rules()),
+            lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+            lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
+            lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
+            # After validation: it reads a valid query with this request's variables.
+            RequestBudget,
+            lambda: ArchiveMaskErrors(should_mask_error=should_mask),
+        ],
+    )
+    describe(built._schema)
+    return built
+
+
+schema = build_schema()

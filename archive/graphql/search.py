@@ -6,11 +6,12 @@ from collections import defaultdict
 from typing import Annotated
 
 import strawberry
+from django.conf import settings
 from strawberry.types import Info
 from strawberry_django.optimizer import optimize
 
 from archive import models, search, visibility
-from archive.graphql.fields import MAX_PAGE_SIZE, requested_page
+from archive.graphql.fields import requested_page
 from archive.graphql.selections import children, selected_fields
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
@@ -36,16 +37,18 @@ Text = Annotated[
     str,
     strawberry.argument(
         description="Words to find; case, accents and punctuation are ignored "
-        f"(“sikorski maisky”, “u.s.s.r.”). At most {search.MAX_WORDS} words and "
-        f"{search.MAX_CHARACTERS} characters."
+        "(“sikorski maisky”, “u.s.s.r.”). At most {max_text_words} words and "
+        "{max_text_characters} characters."
     ),
 ]
 Limit = Annotated[
-    int, strawberry.argument(description=f"How many hits at most (1 to {MAX_PAGE_SIZE}).")
+    int, strawberry.argument(description="How many hits at most (0 to {max_page_size}).")
 ]
 
 
-def resolve_search(info: Info, text: Text, limit: Limit = 20) -> list[SearchHit]:
+def resolve_search(
+    info: Info, text: Text, limit: Limit = settings.GRAPHQL_PAGE_SIZE
+) -> list[SearchHit]:
     _, limit = requested_page({"limit": limit})  # refused before execution already
     querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
     hits = search.ranked(querysets, text, limit)
