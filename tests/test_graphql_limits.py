@@ -23,7 +23,7 @@ from strawberry.extensions.max_aliases import count_fields_with_alias
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.printer import print_schema
 
-from archive.graphql import limits
+from archive.graphql import limits, selections
 from archive.graphql.schema import build_schema, schema
 from archive.models import DocumentParty, DocumentSignatory
 from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
@@ -478,12 +478,37 @@ def test_an_unknown_fragment_is_explained(client):
     assert gql_errors(client, "{ ...Missing }") == ["Unknown fragment 'Missing'."]
 
 
+def test_one_walk_measures_fields_depth_and_aliases_as_the_limiters_do():
+    query = """query Q { a: documents { results { ...D } } b: persons { results { slug } } }
+        fragment D on Document { slug x: title parties { state { ...S } } }
+        fragment S on State { slug y: name ... on State { __typename } }"""
+    document = parse(query)
+    shape = selections.shape(document)
+    # a, results, D (slug, title, parties, state, S: slug, name, __typename); b, results, slug
+    assert (shape.fields, shape.depth, shape.aliases) == (12, 4, 4)
+    assert (shape.depth, shape.aliases) == (depth(query), aliases(query))
+    assert selections.shape(document) is shape  # walked once per document
+
+
+def test_the_walk_is_linear_in_fragments_that_double():
+    levels = 200
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} a{i}: __typename ...F{i + 1} }}"
+        for i in range(levels)
+    )
+    query = f"{{ ...F0 }} {fragments} fragment F{levels} on Query {{ __typename }}"
+    started = time.perf_counter()
+    shape = selections.shape(parse(query))
+    assert (shape.fields, shape.aliases) == (2 ** (levels + 1) - 1, 2**levels - 1)
+    assert time.perf_counter() - started < 0.5
+
+
 def test_fragments_that_double_at_every_level_are_refused_at_once(client):
     """Each fragment spreads the next twice: 2**22 fields once expanded, in 250 tokens.
 
-    strawberry's depth and alias limiters walk every expansion (about 20 s of
-    CPU here; each further fragment doubles it). The fragment guard counts the
-    fields in linear time and refuses the query before they run.
+    strawberry's depth and alias limiters walk every expansion (each further
+    fragment doubles the work). The one walk of the limits (selections.shape)
+    counts the fields in linear time and refuses the query before they run.
     """
     levels = 22
     fragments = " ".join(

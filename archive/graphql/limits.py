@@ -1,17 +1,23 @@
 """What one request may ask, checked before anything runs (so without a single SQL query).
 
-:class:`QueryLimits` runs before strawberry's depth and alias limiters. Those
-walk the query with every fragment spread expanded, and remember nothing
-between spreads: fragments that each spread the next one twice
-(``fragment F1 on Query { ...F2 ...F2 }``…) make their work double with every
-fragment, so a query of a few hundred tokens keeps a worker busy for hours.
-The depth limiter also crashes on a spread of an unknown fragment
-(``KeyError``, answered as the unhelpful message ``'Missing'``). QueryLimits
-runs first, in linear time: it refuses unknown and circular fragments with
-graphql-core's own messages, a query whose fields, counted with every
-fragment expanded, exceed a maximum, and a document of several operations
-that does not say which to run (strawberry would run the first). What passes
-is small enough for every later rule.
+Every limit is one setting (project/settings.py), read on every request; the
+schema's descriptions are written from the same settings
+(:mod:`archive.graphql.descriptions`).
+
+The fields, the depth and the aliases of a query are read from one walk of
+its selections (:func:`selections.shape`), which walks each fragment once.
+strawberry's depth and alias limiters walk the query with every fragment
+spread expanded, remembering nothing between spreads: fragments that each
+spread the next one twice (``fragment F1 on Query { ...F2 ...F2 }``…) make
+their work double with every fragment, so a query of a few hundred tokens
+would keep a worker busy for hours; and the depth limiter crashes on a spread
+of an unknown fragment (``KeyError``, answered as the unhelpful message
+``'Missing'``). :class:`QueryLimits` runs first: it refuses unknown and
+circular fragments with graphql-core's own messages, a query whose fields,
+counted with every fragment expanded, exceed a maximum, and a document of
+several operations that does not say which to run (strawberry would run the
+first). Validation then refuses a query too deep or with too many aliases
+(:func:`limit_rules`), with strawberry's messages.
 
 :class:`RequestBudget` runs after validation, with the variables: it reads
 every field's arguments as graphql-core will run them (variables coerced,
@@ -25,12 +31,12 @@ whose *cost* is over the budget (:func:`query_cost`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from django.conf import settings
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
     GraphQLError,
     GraphQLInputObjectType,
     GraphQLList,
@@ -38,16 +44,18 @@ from graphql import (
     InlineFragmentNode,
     KnownFragmentNamesRule,
     NoFragmentCyclesRule,
-    OperationDefinitionNode,
     SelectionSetNode,
+    ValidationRule,
     get_named_type,
     get_nullable_type,
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from archive import search
+from archive.graphql import selections
 from archive.graphql.fields import PageSizeError, requested_page
 
 # What each part of a query counts in its cost. A unit is about 10 µs of CPU,
@@ -94,46 +102,6 @@ FILTER = 2000
 AS_OF = 6
 
 
-def _fragments(document) -> dict[str, FragmentDefinitionNode]:
-    return {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-
-
-def _operations(document) -> list[OperationDefinitionNode]:
-    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-
-
-def expanded_fields(document) -> int:
-    """How many fields the document selects once every fragment is expanded.
-
-    Each fragment is sized once (memoized), so this is linear in the document.
-    The document must have no unknown and no circular fragments.
-    """
-    fragments = _fragments(document)
-    sizes: dict[str, int] = {}
-
-    def size(selection_set: SelectionSetNode | None) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += 1 + size(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                total += size(selection.selection_set)
-            else:
-                name = selection.name.value
-                if name not in sizes:
-                    sizes[name] = size(fragments[name].selection_set)
-                total += sizes[name]
-        return total
-
-    return sum(size(definition.selection_set) for definition in _operations(document))
-
-
 class RequestRefused(Exception):
     def __init__(self, errors: list[GraphQLError]) -> None:
         super().__init__(errors)
@@ -149,7 +117,7 @@ class _Measure:
 
     def __init__(self, schema: GraphQLSchema, document, variables) -> None:
         self.schema = schema
-        self.fragments = _fragments(document)
+        self.fragments = selections.fragments(document)
         self.variables = variables
         self.costs: dict[tuple[str, int | None], int] = {}
         self.errors: list[GraphQLError] = []
@@ -291,7 +259,7 @@ def query_cost(
     one: its size is the schema's. Raises :class:`RequestRefused` for an
     argument out of bounds, or variables that cannot be coerced.
     """
-    operations = _operations(document)
+    operations = selections.operations(document)
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     total = 0
@@ -334,7 +302,7 @@ class QueryLimits(SchemaExtension):
         errors = validate(
             context.schema._schema, document, [KnownFragmentNamesRule, NoFragmentCyclesRule]
         )
-        operations = _operations(document)
+        operations = selections.operations(document)
         if not errors and len(operations) > 1 and not context._provided_operation_name:
             # Strawberry would run the first one; the GraphQL spec says refuse.
             # (context.operation_name falls back to the first operation's name:
@@ -343,7 +311,7 @@ class QueryLimits(SchemaExtension):
                 GraphQLError("Must provide operation name if query contains multiple operations.")
             ]
         if not errors:
-            fields, most = expanded_fields(document), max_fields()
+            fields, most = selections.shape(document).fields, max_fields()
             if fields > most:
                 errors = [
                     GraphQLError(
@@ -355,6 +323,40 @@ class QueryLimits(SchemaExtension):
             # Strawberry skips its validation (and so the limiters) when errors are set.
             context.pre_execution_errors = errors
         yield
+
+
+def limit_rules() -> tuple[type[ValidationRule], ...]:
+    """The validation rules for the depth and the aliases set now.
+
+    Made once per value: the rules are the same from one request to the next,
+    and the validation of a query text already seen is remembered
+    (``CachedValidation``), as is its parse.
+    """
+    return _limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES)
+
+
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ValidationRule], ...]:
+    # strawberry's own rule reports a query too deep, with its messages at its
+    # places; by then its walk is bounded (QueryLimits refused more fields).
+    deep = depth_validator(max_depth, None, None)
+
+    class MaxDepth(ValidationRule):
+        def __init__(self, context) -> None:
+            if selections.shape(context.document).depth > max_depth:
+                deep(context)  # reports its errors as it is made
+            super().__init__(context)
+
+    class MaxAliases(ValidationRule):
+        def __init__(self, context) -> None:
+            aliases = selections.shape(context.document).aliases
+            if aliases > max_aliases:
+                context.report_error(
+                    GraphQLError(f"{aliases} aliases found. Allowed: {max_aliases}")
+                )
+            super().__init__(context)
+
+    return (MaxDepth, MaxAliases)
 
 
 class RequestBudget(SchemaExtension):

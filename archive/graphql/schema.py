@@ -14,7 +14,6 @@ read on every request.
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import re
 from typing import Annotated
@@ -30,8 +29,6 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
 )
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 
@@ -50,29 +47,13 @@ from archive.graphql.filters import (
     PlaceFilter,
     StateFilter,
 )
-from archive.graphql.limits import QueryLimits, RequestBudget
+from archive.graphql.limits import QueryLimits, RequestBudget, limit_rules
 from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
 logger = logging.getLogger("archive.graphql")
 
 QUERIES_REMEMBERED = 256
-
-
-def limit_rules() -> tuple:
-    """The depth and alias rules for the limits set now.
-
-    strawberry's QueryDepthLimiter and MaxAliasesLimiter make their rule anew
-    for every request; made once per value, the rules are the same from one
-    request to the next, and the validation of a query text already seen is
-    remembered (CachedValidation), as is its parse.
-    """
-    return _limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES)
-
-
-@functools.cache
-def _limit_rules(max_depth: int, max_aliases: int) -> tuple:
-    return (depth_rule(max_depth, None, None), aliases_rule(max_aliases))
 
 
 Slug = Annotated[str, strawberry.argument(description="The record's slug: “ivan-maisky”.")]
