@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
+from simple_history.models import DeletedObject
 from strawberry.utils.str_converters import to_camel_case
 
 from archive import visibility
@@ -288,11 +289,7 @@ def _diff(model, versions, row_model, record_pk) -> list[Entry]:
             previous = None
         changes = []
         if previous is not None and version.history_type == "~":
-            changes = [
-                Change(f, _value(previous, f), _value(version, f))
-                for f in fields
-                if getattr(previous, f.attname) != getattr(version, f.attname)
-            ]
+            changes = _changes(fields, previous, version)
         entry = Entry(
             version=version,
             record_pk=record_pk,
@@ -324,10 +321,27 @@ def _diffed_fields(model, public: bool) -> list[models.Field]:
     ]
 
 
-def _value(version, field):
-    if field.is_relation:
-        return getattr(version, field.name, None)
-    return getattr(version, field.attname)
+def _changes(fields, old_version, new_version) -> list[Change]:
+    """The ``fields`` that differ between two versions of one row, in field order,
+    a link as the record it points to (None when it is gone).
+
+    simple-history's ``diff_against``: with ``foreign_keys_are_objs`` it reads
+    the linked records from what ``versions_queryset`` selected with the
+    versions, no query more.
+    """
+    delta = new_version.diff_against(
+        old_version, included_fields=[f.name for f in fields], foreign_keys_are_objs=True
+    )
+    changed = {change.field: change for change in delta.changes}
+    return [
+        Change(f, _linked(changed[f.name].old), _linked(changed[f.name].new))
+        for f in fields
+        if f.name in changed
+    ]
+
+
+def _linked(value):
+    return None if isinstance(value, DeletedObject) else value
 
 
 def instance_of(version) -> models.Model:
@@ -433,17 +447,18 @@ def _seen(version, moment_version, row_model, own) -> models.Model | None:
 
 
 def _public_changes(fields, base, before, version, after) -> list[Change]:
+    """The changes from ``base`` to ``version``, their links as the public saw them
+    (``before`` and ``after``: the two as :func:`_seen` cut them)."""
     changes = []
-    for f in fields:
-        if getattr(base, f.attname) == getattr(version, f.attname):
-            continue
+    for change in _changes(fields, base, version):
+        f = change.field
         if f.is_relation:
             old = before._state.fields_cache.get(f.name)
             new = after._state.fields_cache.get(f.name)
             if old is None and new is None:
                 continue  # links the public did not see, before or after
         else:
-            old, new = getattr(base, f.attname), getattr(version, f.attname)
+            old, new = change.old, change.new
         changes.append(Change(f, old, new))
     return changes
 

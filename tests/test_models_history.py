@@ -505,3 +505,20 @@ def test_name_form_is_unique_per_record_and_language(model, make):
         model.objects.create(record=record, name="Moskva", language="en", kind="former")
     assert model.objects.count() == 3
     assert model.history.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_change_of_link_to_a_record_deleted_since_reads_as_empty():
+    """The diff names the records linked before and after; one deleted since is
+    empty (simple-history's DeletedObject), not "Deleted person (1)"."""
+    from archive import history
+
+    document = Document.objects.create(slug="pact", title="Pact", kind="treaty", published=True)
+    first = Person.objects.create(slug="first", name="First", published=True)
+    second = Person.objects.create(slug="second", name="Second", published=True)
+    signatory = DocumentSignatory.objects.create(document=document, person=first, role="envoy")
+    signatory.person = second
+    signatory.save()
+    first.delete()
+    (changed, _, _) = history.history(document)
+    assert history.ADMIN.show(changed).changes == [("person", "", "Second")]
