@@ -450,3 +450,16 @@ def test_the_migration_gives_old_versions_one_id_per_moment_user_and_reason(agre
     assert created.action_id == signed.action_id == migration.action_of(moment, None, None)
     assert renamed.action_id == migration.action_of(renamed.history_date, None, "Renamed")
     assert renamed.action_id != created.action_id
+
+
+def test_deleted_records_lists_each_once_by_its_last_deletion(client, superuser, agreement):
+    """Deleted, recovered and deleted again: one line, the second deletion's."""
+    client.force_login(superuser)
+    client.post(delete_url(agreement), {"post": "yes", "change_reason": "Duplicate"})
+    first = agreement.history.latest()
+    client.post(revert_url(agreement, first), form_data(client.get(revert_url(agreement, first))))
+    client.post(delete_url(agreement), {"post": "yes", "change_reason": "Out of scope"})
+    listing = client.get(url(Document, "deleted")).context["deletions"]
+    assert [(v.id, v.history_change_reason, v.label) for v in listing] == [
+        (agreement.pk, "Out of scope", "Sikorski–Mayski agreement")
+    ]

@@ -363,18 +363,16 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         if not self.has_deleted_permission(request):
             raise PermissionDenied
         existing = self.model._default_manager.values("pk")
-        deletions = (
-            self.model.history.filter(history_type="-")
-            .exclude(id__in=existing)
+        # The last version of each record that is gone: its deletion.
+        rows = list(
+            self.model.history.exclude(id__in=existing)
+            .latest_of_each()
+            .filter(history_type="-")
             .select_related("history_user")
-            .order_by("-history_date")
+            .order_by("-history_date", "-history_id")[:500]
         )
-        seen, rows = set(), []
-        for version in deletions[:500]:
-            if version.id not in seen:
-                seen.add(version.id)
-                version.label = str(history.instance_of(version))
-                rows.append(version)
+        for version in rows:
+            version.label = str(history.instance_of(version))
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
