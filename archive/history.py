@@ -4,8 +4,9 @@ simple-history keeps one table of versions per model. An archivist (and an
 API client) asks for the history of *a record*: its own changes, and the
 signatories, parties, name forms… added, changed and removed under it. This
 module merges those tables into one list of :class:`Entry`, newest first,
-each with the fields it changed. Diffs are computed in one pass over each
-row's ordered versions, never one query per version.
+each with the fields it changed (simple-history's ``diff_against``, between
+consecutive versions of each row fetched together: never one query per
+version).
 
 Two audiences, one computation:
 
@@ -25,6 +26,10 @@ Two audiences, one computation:
 The versions come either from queries made here (:func:`histories`, for the
 admin) or from lists the caller prefetched (:func:`entries`, for the API,
 which fetches the versions of a whole page of records in one query per model).
+
+Each audience reads an entry through its :class:`Formatter`: :data:`ADMIN`
+for the admin's history and revert pages, :data:`PUBLIC` for the API, whose
+names for relations are in :data:`API_RELATION_NAMES`.
 """
 
 from __future__ import annotations
