@@ -51,7 +51,7 @@ logger = logging.getLogger("archive.graphql.cache")
 KEY_PREFIX = "graphql:response:"
 
 # Settings that change what the API answers to the same request, read on every
-# request. Suggestions change only error messages, which are not cached today:
+# request. Suggestions change only error messages, which are never cached:
 # in the key all the same, so that caching an answer with errors stays right.
 # The limits decide, before anything runs, whether a query is answered, and
 # the page size what a page holds.

@@ -82,9 +82,8 @@ def in_utc(moment: datetime.datetime) -> datetime.datetime:
 
     A moment UTC cannot represent is before or after everything stored, and
     reads as the earliest or the latest moment: 9999-12-31T23:59:59-12:00 is
-    in the year 10000 in UTC, 0001-01-01T00:00:00+14:00 in the year 0.
-    (Converting them was an OverflowError on SQLite, answered "Unexpected
-    error."; found by fuzzing, tests/fuzzing.py.)
+    in the year 10000 in UTC, 0001-01-01T00:00:00+14:00 in the year 0
+    (converting them raises OverflowError).
     """
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.UTC)
@@ -233,11 +232,10 @@ class RefuseUnstorableText(SchemaExtension):
     variables, before anything runs (a 400): the NUL character, a lone surrogate.
 
     PostgreSQL can neither store nor compare NUL: a slug with one
-    (``person(slug: "\\u0000")``, ``documents(filters: {party: …})``) was a
-    DataError, answered as a masked "Unexpected error." and logged with its
-    traceback (found by fuzzing, tests/fuzzing.py). A lone surrogate
-    (``"\\ud800"``) cannot be encoded for either database: the same
-    (found by tests/test_hostile_inputs.py). Every database now answers alike.
+    (``person(slug: "\\u0000")``, ``documents(filters: {party: …})``) would
+    be a DataError, an unexpected error. A lone surrogate (``"\\ud800"``)
+    cannot be encoded for either database. Refused here, every database
+    answers alike.
     """
 
     def on_validate(self):
