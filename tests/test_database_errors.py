@@ -5,7 +5,7 @@ import logging
 import sqlite3
 
 import pytest
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from archive.database_errors import database_unavailable
 from tests.graphql_client import post
@@ -91,8 +91,13 @@ def test_a_fault_of_the_statement_is_an_unexpected_error_not_an_outage(
 
 
 def test_a_real_lock_and_a_real_missing_table_are_told_apart_by_their_codes(tmp_path):
-    """What the driver raises, not a message copied from its documentation."""
+    """What the driver raises, not a message copied from its documentation, wrapped
+    as Django's SQLite backend wraps it (whatever database the tests run on)."""
+    from types import SimpleNamespace
+
     from django.db.utils import DatabaseErrorWrapper
+
+    sqlite_backend = SimpleNamespace(Database=sqlite3, errors_occurred=False)
 
     path = tmp_path / "locked.sqlite3"
     holder = sqlite3.connect(path, isolation_level=None)
@@ -102,7 +107,7 @@ def test_a_real_lock_and_a_real_missing_table_are_told_apart_by_their_codes(tmp_
     raised = []
     for sql in ("BEGIN IMMEDIATE", "SELECT * FROM missing"):
         try:
-            with DatabaseErrorWrapper(connection):
+            with DatabaseErrorWrapper(sqlite_backend):
                 waiter.execute(sql)
         except OperationalError as error:
             raised.append(error)
