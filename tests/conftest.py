@@ -1,59 +1,72 @@
 """Shared fixtures: staff users in each group, the demo data set, Ivan Maisky and the
-agreement he signed; no response cache, no remembered counts. And the suite's
-tiers: tests that start servers, browsers or other processes are marked
-``slow`` (:data:`SLOW_TESTS`); ``bin/test`` leaves them out, ``bin/test --all``
-(what CI runs) takes them too."""
+agreement he signed.
+
+Tests run the production configuration: the GraphQL response cache and the
+remembered counts are on. Each test starts with empty caches, as a server that
+has just started; a test that must run every request's query (to count its SQL
+queries, or to see a write that does not advance the data version) asks for
+:func:`no_response_cache` or carries ``@pytest.mark.no_cache``.
+
+The suite's tiers: tests that start servers, browsers or other processes, or
+generate queries by the hundred, are marked ``slow`` in their files;
+``bin/test`` leaves them out, ``bin/test --all`` (what CI runs) takes them too.
+"""
+
+import functools
+from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
 
 DEMO_FIXTURE = "fixtures/demo.json"
 
-# Test ids (or their beginnings) of the slow tier: each starts gunicorn,
-# chromium, locust or manage.py in a process of its own, or generates queries
-# by the hundred. One list, so that the quick tier's content is seen at a glance.
-SLOW_TESTS = (
-    "tests/test_attack.py",
-    "tests/test_benchmark.py",
-    "tests/test_browser.py",
-    "tests/test_fuzz.py",
-    "tests/test_loadtest.py",
-    "tests/test_serving.py::test_bin_serve_",
-    "tests/test_serving.py::test_two_gunicorn_instances_serve_one_archive",
-    "tests/test_graphql_cache.py::test_two_servers_",
-    "tests/test_execution.py::test_generated_queries_answer_the_same_both_ways",
-    "tests/test_admin_pages.py::test_a_change_form_with_hundreds_of_inline_rows_saves",
-    "tests/test_deploy.py::test_check_deploy_reports_nothing_in_the_production_environment",
-    "tests/test_deploy.py::test_production_turns_on_https_only_cookies_hsts",
-    "tests/test_deploy.py::test_production_refuses_to_start_without_a_real_key_and_hosts",
-    "tests/test_deploy.py::test_development_starts_without_a_key",
-    "tests/test_deploy.py::test_management_commands_print_what_they_do",
-)
 
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.nodeid.startswith(SLOW_TESTS):
-            item.add_marker(pytest.mark.slow)
-
-
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_response_cache(settings):
-    """Every request runs its query: tests count its SQL queries and see every write.
-
-    tests/test_graphql_cache.py turns the cache on, tests/test_counts.py the counts.
-    """
+    """Every request runs its query and counts its rows: for tests that count the
+    SQL queries of repeated requests, or must see writes that send no signal."""
     settings.GRAPHQL_CACHE = False
     settings.COUNT_CACHE = False
 
 
+@pytest.fixture(autouse=True)
+def caches_as_a_new_server(request):
+    """Each test starts with the empty caches of a server that has just started;
+    ``@pytest.mark.no_cache`` turns the response cache and the counts off.
+
+    Only this process's memory caches are cleared: a Redis database may be
+    shared (tests/test_graphql_cache.py clears its own).
+    """
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+    if request.node.get_closest_marker("no_cache"):
+        request.getfixturevalue("no_response_cache")
+
+
+@functools.cache
+def _password_hash() -> str:
+    """The hash of the staff fixtures' password "pw", with the production hasher.
+
+    Hashing costs the hasher's work factor (0.6 s of CPU); one hash serves
+    every test's users, who still log in with "pw".
+    """
+    return make_password("pw")
+
+
 def _staff(username: str, group: str | None = None, superuser: bool = False):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw", is_staff=True, is_superuser=superuser
+    user = get_user_model().objects.create(
+        username=username, password=_password_hash(), is_staff=True, is_superuser=superuser
     )
     if group:
         user.groups.add(Group.objects.get(name=group))
@@ -75,10 +88,57 @@ def superuser(db):
     return _staff("root", superuser=True)
 
 
+def _table_rows() -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every row of every table of a model: table -> (columns, rows)."""
+    tables = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            tables[table] = ([column[0] for column in cursor.description], cursor.fetchall())
+    return tables
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """The rows that loading the demo data set writes, read once per test run.
+
+    The load (``manage.py load_archive``, as a user loads it) runs once in a
+    transaction that is rolled back, so the test database stays empty;
+    :func:`demo` inserts its rows again in each test that asks for them.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = _table_rows()
+        call_command("load_archive", DEMO_FIXTURE, verbosity=0)
+        after = _table_rows()
+        transaction.set_rollback(True)
+    written = []
+    for table, (columns, rows) in after.items():
+        new = Counter(rows)
+        new.subtract(Counter(before[table][1]))
+        # The load only adds rows: nothing existed that it could change.
+        assert all(count >= 0 for count in new.values()), table
+        added = [row for row in rows if new[row] > 0]
+        if added:
+            written.append((table, columns, added))
+    return written
+
+
 @pytest.fixture
-def demo(db):
-    """The demo data set, loaded the way a user loads it."""
-    call_command("load_archive", DEMO_FIXTURE, verbosity=0)
+def demo(db, demo_rows):
+    """The demo data set, as ``manage.py load_archive fixtures/demo.json`` leaves it."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, rows in demo_rows:
+            cursor.executemany(
+                f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
+            )
+        # PostgreSQL's id sequences do not follow explicit ids (SQLite's do).
+        tables = {table for table, _, _ in demo_rows}
+        models = [model for model in apps.get_models() if model._meta.db_table in tables]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
 
 
 @pytest.fixture

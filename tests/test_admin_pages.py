@@ -368,6 +368,7 @@ def test_history_pages_show_fifty_versions_each(client, archivist):
     assert beyond == third
 
 
+@pytest.mark.slow
 def test_a_change_form_with_hundreds_of_inline_rows_saves(client, superuser):
     """150 signatories, parties and provisions post over 2,000 fields: all saved."""
     document = _document_with_rows(150)

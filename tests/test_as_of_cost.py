@@ -135,6 +135,7 @@ def rows_loaded(monkeypatch):
     return loaded
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize("size", [3, 30])
 def test_a_deep_as_of_read_costs_the_same_queries_at_every_size(
     client, django_assert_num_queries, size

@@ -3,7 +3,11 @@ a short run against a small generated archive served by gunicorn."""
 
 import json
 
+import pytest
+
 from tools import attack
+
+pytestmark = pytest.mark.slow
 
 MB = 2**20
 

@@ -5,7 +5,7 @@ import pytest
 from tools import benchmark
 from tools.run_benchmark import combined, render
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_every_baseline_gives_graphqls_data(demo):

@@ -40,12 +40,14 @@ def manage(*args, **environment) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_reports_nothing_in_the_production_environment():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
+@pytest.mark.slow
 def test_production_turns_on_https_only_cookies_hsts_and_turns_off_graphiql():
     names = [
         "DEBUG",
@@ -90,6 +92,7 @@ WEAK_KEY = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -129,6 +132,7 @@ def test_production_refuses_to_start_without_a_real_key_and_hosts(changes, messa
     )
 
 
+@pytest.mark.slow
 def test_development_starts_without_a_key():
     result = manage("check", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
@@ -221,6 +225,7 @@ def test_the_client_address_is_the_connections_unless_behind_a_proxy():
         assert client_ip(request) == "192.0.2.10"
 
 
+@pytest.mark.slow
 def test_management_commands_print_what_they_do_and_no_start_up_noise():
     """Django's own shell imports the archive's models and their historical models
     without a complaint, and django-axes does not announce itself on every command."""

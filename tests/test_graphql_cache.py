@@ -894,6 +894,7 @@ def _write_through_the_other_and_read_through_the_first(first: Server, second: S
     assert second.graphql(DANZIG_QUERY) == DANZIG
 
 
+@pytest.mark.slow
 @needs_redis
 def test_two_servers_sharing_redis_never_serve_stale_data(servers):
     store = redis.Redis.from_url(REDIS_TEST_URL)
@@ -913,6 +914,7 @@ def test_two_servers_sharing_redis_never_serve_stale_data(servers):
         store.flushdb()
 
 
+@pytest.mark.slow
 @needs_redis
 def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
     store = redis.Redis.from_url(REDIS_TEST_URL)
@@ -934,6 +936,7 @@ def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
         store.flushdb()
 
 
+@pytest.mark.slow
 def test_two_servers_with_local_caches_reading_the_version_from_the_database(servers):
     first, second = servers(GRAPHQL_CACHE_VERSION_FROM_DB="1")
     _write_through_the_other_and_read_through_the_first(first, second)

@@ -159,6 +159,7 @@ def test_as_of_returns_each_past_state_with_its_relation_rows(client, timeline, 
     assert gql(client, PACT_AS_OF, {"t": iso(moment)}) == {"document": expected}
 
 
+@pytest.mark.no_cache
 def test_as_of_takes_a_fixed_number_of_queries(client, timeline, django_assert_num_queries):
     """More rows in the past state cost no more queries: one query per relation and model.
 
@@ -192,6 +193,7 @@ query ($t: DateTime) {
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize("signatories", [2, 12])
 def test_deep_as_of_reads_take_a_fixed_number_of_queries(
     client, timeline, django_assert_num_queries, settings, signatories
@@ -398,6 +400,7 @@ def envoy(db):
     return envoy
 
 
+@pytest.mark.no_cache
 def test_rows_written_while_a_linked_person_was_a_draft_stay_out_of_history(client, envoy):
     """Before and after the envoy is published, the treaty's history is only its
     creation: the rows written while he was a draft were never public. His role
@@ -445,6 +448,7 @@ PAGE_HISTORIES = """
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize("documents", [2, 12])
 def test_a_page_of_histories_takes_a_fixed_number_of_queries(
     client, envoy, django_assert_num_queries, documents

@@ -832,6 +832,21 @@ def test_a_deep_offset_is_refused(client):
     assert message.startswith("Query too costly: it costs 64,")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="With the response cache on (the default), archive/graphql/cache.py lookup() "
+    "reads the data version from the database (GRAPHQL_CACHE_VERSION_FROM_DB, the default "
+    "without Redis) before the limits refuse the query: one SQL query.",
+)
+def test_a_query_over_the_budget_is_refused_before_any_sql_with_the_default_cache(
+    client, demo, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = post(client, NESTED_PAGES, {"outer": 100, "inner": 100})
+    assert response.status_code == 400
+
+
+@pytest.mark.no_cache
 def test_a_query_over_the_budget_is_refused_before_any_sql(client, demo, django_assert_num_queries):
     variables = {"outer": 100, "inner": 100}
     with django_assert_num_queries(0):
@@ -908,6 +923,7 @@ OUT_OF_BOUNDS = [
 ]
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize(("query", "variables", "message"), OUT_OF_BOUNDS)
 def test_pages_out_of_bounds_are_request_errors(
     client, demo, django_assert_num_queries, query, variables, message
@@ -1005,6 +1021,7 @@ def test_aliases_and_nested_lists_multiply_the_cost():
     assert nested > one * 2
 
 
+@pytest.mark.no_cache
 def test_a_default_page_size_over_the_budget_is_refused_before_any_sql(
     client, demo, django_assert_num_queries
 ):
@@ -1034,6 +1051,7 @@ def many_words(count: int) -> str:
     return " ".join(f"w{i}" for i in range(count))
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize(
     ("query", "where"),
     [

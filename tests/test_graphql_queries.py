@@ -100,6 +100,7 @@ query {
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize(
     ("query", "queries", "total"),
     [
@@ -459,6 +460,7 @@ def test_filters(client, demo, query, expected):
     assert page["totalCount"] == len(expected)
 
 
+@pytest.mark.no_cache
 def test_search_finds_the_agreement_first_for_sikorski_maisky(
     client, demo, django_assert_num_queries
 ):
@@ -542,6 +544,7 @@ fragment DocumentParts on Document { slug signatories { person { name } } }
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize(("extra", "hits"), [(2, 4), (10, 20)])
 def test_search_with_nested_relations_takes_a_fixed_number_of_queries(
     client, demo, django_assert_num_queries, extra, hits
@@ -577,6 +580,7 @@ SINGLE_RECORDS = """
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize("signatories", [2, 20])
 def test_single_records_take_a_fixed_number_of_queries(
     client, demo, django_assert_num_queries, signatories
@@ -622,6 +626,7 @@ EVENT_AND_PLACES = """
 """
 
 
+@pytest.mark.no_cache
 @pytest.mark.parametrize("extra", [2, 20])
 def test_event_and_places_take_a_fixed_number_of_queries(
     client, demo, django_assert_num_queries, extra

@@ -382,6 +382,7 @@ def test_a_revert_reason_for_a_row_that_was_not_public_at_that_moment_is_withhel
     ]
 
 
+@pytest.mark.no_cache
 def test_versions_of_a_withdrawn_record_are_not_public_when_it_is_republished(client, db):
     person = Person(slug="kot", name="Stanisław Kot", published=True)
     save(person, at(10), "Catalogued")

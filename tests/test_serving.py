@@ -253,6 +253,7 @@ def _serve_and_expect_refusal(env: dict) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+@pytest.mark.slow
 def test_bin_serve_refuses_when_the_deployment_checks_fail(tmp_path):
     # Plain HTTP in production: cookies could be read on the way.
     refused = _serve_and_expect_refusal(
@@ -266,6 +267,7 @@ def test_bin_serve_refuses_when_the_deployment_checks_fail(tmp_path):
     assert "Serving with gunicorn" not in refused.stdout
 
 
+@pytest.mark.slow
 def test_bin_serve_refuses_a_database_with_unapplied_migrations(tmp_path):
     refused = _serve_and_expect_refusal(
         _production_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
@@ -459,6 +461,7 @@ def instances(redis_database, fresh_database, tmp_path):
             instance.stop()
 
 
+@pytest.mark.slow
 def test_two_gunicorn_instances_serve_one_archive(instances, redis_database):
     a, b, static_roots, ids, database_url = instances
     browser = Browser()

@@ -43,6 +43,7 @@ def stopped(response, started: float) -> None:
     assert elapsed < 1.5, elapsed  # 0.2 s, and the test client's own work
 
 
+@pytest.mark.no_cache
 def test_python_work_without_sql_stops_at_the_limit(client, seen_before, django_assert_num_queries):
     started = time.monotonic()
     with django_assert_num_queries(0):
