@@ -1,6 +1,6 @@
 """Records in a date range, counted and paged in date order one span class at a time.
 
-A range with both ends is a ``dates.Overlaps`` condition: an OR of arms, one
+A range with both ends is a ``date_queries.Overlaps`` condition: an OR of arms, one
 per span class, that never find the same record. A database answers an OR by
 gathering every match (1,517 events overlap July and August 1941 in an archive
 of 100,000 documents, 45 in one of 1,000), then counts them, or sorts them all
@@ -31,7 +31,7 @@ from django.db.models.lookups import Exact
 from django.db.models.sql import Query
 from django.db.models.sql.where import AND, WhereNode
 
-from archive import dates
+from archive import date_queries
 
 # A page ending past this many records reads offset + limit records of each
 # arm; one sort of all the matches is cheaper by then.
@@ -51,7 +51,7 @@ class DateRangeQuerySet(models.QuerySet):
         arms = found and self._arms(*found)
         if arms is None:
             return None
-        selects = [arms.select(arm) for arm in range(len(dates.ARM_BOUNDS))]
+        selects = [arms.select(arm) for arm in range(len(date_queries.ARM_BOUNDS))]
         sql, params = arms.union(selects)
         with connections[self.db].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) arms", params)
@@ -66,7 +66,7 @@ class DateRangeQuerySet(models.QuerySet):
             self._prefetch_done = page._prefetch_done
         super()._fetch_all()
 
-    def _range(self) -> tuple[list[int], dates.Overlaps] | None:
+    def _range(self) -> tuple[list[int], date_queries.Overlaps] | None:
         """Where the range every record is held to is in the WHERE tree, and its
         condition; None where the arms of a range would not add up to this
         queryset. Reads the query, copies nothing."""
@@ -88,7 +88,7 @@ class DateRangeQuerySet(models.QuerySet):
             return None  # a filter through a join: the arms read one table
         return path, overlaps
 
-    def _arms(self, path: list[int], overlaps: dates.Overlaps) -> Arms | None:
+    def _arms(self, path: list[int], overlaps: date_queries.Overlaps) -> Arms | None:
         """This query's arms: a copy without the range, its other conditions compiled."""
         base = self.query.clone()  # its WHERE tree too: the range is taken out of the copy
         base.clear_limits()
@@ -113,7 +113,7 @@ class DateRangeQuerySet(models.QuerySet):
             return None
         field, order = found[1].date_field, list(query.order_by)
         for descending in (False, True):
-            if order[:4] == dates.chronological(field, descending=descending):
+            if order[:4] == date_queries.chronological(field, descending=descending):
                 break
         else:
             return None
@@ -121,9 +121,9 @@ class DateRangeQuerySet(models.QuerySet):
         if arms is None:
             return None
         firsts, orders = [], {}
-        for arm, bounds in enumerate(dates.ARM_BOUNDS):
+        for arm, bounds in enumerate(date_queries.ARM_BOUNDS):
             if bounds not in orders:  # arms whose dates have the same bounds share an order
-                keys = [*dates.arm_order(arm, field, descending=descending), *order[4:]]
+                keys = [*date_queries.arm_order(arm, field, descending=descending), *order[4:]]
                 orders[bounds] = arms.order_by(keys)
             if orders[bounds] is None:
                 return None
@@ -140,7 +140,7 @@ class Arms:
     """The SELECTs of the arms of a range: the query's other conditions, compiled
     once, with each arm's condition, order and limit written around them."""
 
-    def __init__(self, base: Query, overlaps: dates.Overlaps, using: str):
+    def __init__(self, base: Query, overlaps: date_queries.Overlaps, using: str):
         self.base = base
         self.compiler = base.get_compiler(using)
         self.where, self.where_params = self.compiler.compile(base.where)
@@ -196,7 +196,9 @@ def _range_path(where: WhereNode) -> list[int] | None:
             if (path := _range_path(child)) is not None:
                 return [index, *path]
         elif (
-            isinstance(child, Exact) and isinstance(child.lhs, dates.Overlaps) and child.rhs is True
+            isinstance(child, Exact)
+            and isinstance(child.lhs, date_queries.Overlaps)
+            and child.rhs is True
         ):
             return [index]
     return None

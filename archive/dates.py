@@ -8,14 +8,10 @@ as the Library of Congress defines them), for example ``1941-07-30``,
 From each string we derive:
 
 * ``earliest`` / ``latest``: the first and last calendar day the date can
-  mean, stored in indexed columns for sorting and range filters. They are the
-  *strict* bounds of what was written: "circa 1941" spans 1941, not a guessed
-  margin around it, so that filters give answers an archivist can predict.
-  An open end (``1941/..``) or an unknown end (``1941/``) has no bound
-  (``None``): it overlaps every range on that side.
-* ``span``: how long the date is, as a small class (a month, a year, a
-  decade, a century, longer or open), stored beside the bounds so that a
-  date-range filter is an index range scan (see :func:`overlaps`).
+  mean. They are the *strict* bounds of what was written: "circa 1941" spans
+  1941, not a guessed margin around it, so that filters give answers an
+  archivist can predict. An open end (``1941/..``) or an unknown end
+  (``1941/``) has no bound (``None``): it overlaps every range on that side.
 * ``display``: a reading for people: "30 July 1941", "July 1941",
   "circa 1941", "1940s", "September 1939 – October 1939".
 * ``approximate`` / ``uncertain`` flags.
@@ -23,6 +19,10 @@ From each string we derive:
 Level 2 forms (sets, partial qualification, exponential years) and years
 outside 1–9999 are refused with a message that says so: they cannot be
 bounded by calendar dates.
+
+This module knows nothing of the database, and it is the only one that
+touches the ``edtf`` package. What is stored of a date and how lists filter
+and order by it is :mod:`archive.date_queries`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Expression, F, Q
-from django.db.models.lookups import IsNull
 from edtf.parser import parser_classes as edtf_classes
 from edtf.parser.grammar import level0Expression, level1Expression
 from pyparsing import ParseException
@@ -115,213 +113,6 @@ def validate(value: str) -> None:
     """A Django field validator: refuse anything :func:`parse` refuses."""
     if value:
         parse(value)
-
-
-# --- span classes ----------------------------------------------------------
-#
-# "Overlaps [start, end]" is ``earliest <= end AND latest >= start``; no
-# B-tree index answers that without reading every row that began before
-# ``end``. Knowing that a date lasts at most ``width`` days adds the bound
-# ``earliest >= start - width``, which turns the filter into a short range
-# scan of an index on (span, earliest). Dates are grouped into a few classes
-# of width; open or longer dates (few) form the last class.
-
-SPAN_WIDTHS = (31, 366, 3660, 36600)  # days: a month, a year, a decade, a century
-OPEN_SPAN = len(SPAN_WIDTHS)
-
-
-def span_class(earliest: datetime.date | None, latest: datetime.date | None) -> int:
-    """The span class of a date with these bounds (see ``SPAN_WIDTHS``)."""
-    if earliest is None or latest is None:
-        return OPEN_SPAN
-    days = (latest - earliest).days
-    return next((span for span, width in enumerate(SPAN_WIDTHS) if days <= width), OPEN_SPAN)
-
-
-def chronological(
-    field: str, prefix: str = "", *, descending: bool = False, nulls_first: bool | None = None
-) -> list:
-    """The order of records by their date ``field``: the one order by date, everywhere.
-
-    By the first day the date can mean, then by the last. A date without a
-    first day (undated, or open at the start: ``../1941``) comes after those
-    with one, and among equal first days one without a last day (``1941/..``)
-    after those with one; descending is the exact reverse. ``nulls_first``
-    True or False puts the missing days first or last whatever the direction
-    (the API's ``ASC_NULLS_FIRST``…). Written out (``IS NULL`` keys) because
-    the databases disagree where nulls go: SQLite puts them first, PostgreSQL
-    last. ``models.base.date_order_index`` indexes the default keys, so a page
-    in this order is read off the index on both.
-    """
-    missing_first = descending if nulls_first is None else nulls_first
-    keys = []
-    for bound in ("earliest", "latest"):
-        column = F(f"{prefix}{field}_{bound}")
-        missing = IsNull(column, True)
-        keys += [
-            missing.desc() if missing_first else missing.asc(),
-            column.desc() if descending else column.asc(),
-        ]
-    return keys
-
-
-def overlaps(
-    field: str,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    prefix: str = "",
-) -> Q:
-    """Records whose date ``field`` overlaps the range from ``start`` to ``end``.
-
-    Uses the stored bounds (``<field>_earliest``/``_latest``). An open or
-    unknown end (a null bound) reaches every day on its side; a record with
-    no date at all never matches. Either end of the range may be omitted.
-
-    With both ends given, the dates of each span class are looked for only
-    where they can begin (see ``SPAN_WIDTHS``, :class:`Overlaps`): the same
-    answer, from an index instead of a scan.
-    """
-    if start is None or end is None:
-        return _open_overlap(field, start, end, prefix)
-    return Q(Overlaps(f"{prefix}{field}", start, end))
-
-
-# Which bounds the dates of each arm of :class:`Overlaps` have: True every
-# date, False none, None either. The order by date needs no key for what
-# cannot vary within an arm (:func:`arm_order`).
-ARM_BOUNDS = [(True, True)] * len(SPAN_WIDTHS) + [(True, None), (False, True)]
-
-
-class Overlaps(Expression):
-    """The overlap rule for a range with both ends, as one SQL condition.
-
-    An OR of arms that never find the same record: one per span class of
-    bounded dates (``earliest`` within the class's width before the range),
-    and the open class split into dates with a first day and dates without.
-    Each arm is one range of the span index, in date order within the arm;
-    ``archive.date_ranges`` counts and pages a range arm by arm (``arm``: this
-    arm alone).
-
-    Written as SQL rather than as ORM lookups: it is the same SQL on SQLite
-    and PostgreSQL, and compiling 30 lookups took longer than running the
-    query on a small archive (0.9 ms a statement, twice a request).
-    """
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(
-        self, field: str, start: datetime.date, end: datetime.date, arm: int | None = None
-    ):
-        super().__init__(output_field=BooleanField())
-        self.date_field, self.start, self.end, self.arm = field, start, end, arm
-        self.columns: list = []
-
-    def __repr__(self):
-        return f"Overlaps({self.date_field!r}, {self.start}, {self.end}, arm={self.arm})"
-
-    def get_source_expressions(self):
-        return self.columns
-
-    def set_source_expressions(self, exprs):
-        self.columns = list(exprs)
-
-    def resolve_expression(
-        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
-    ):
-        clone = self.copy()
-        clone.columns = [
-            F(f"{self.date_field}_{bound}").resolve_expression(query, allow_joins, reuse, summarize)
-            for bound in ("span", "earliest", "latest")
-        ]
-        return clone
-
-    def for_arm(self, arm: int) -> Overlaps:
-        """This condition narrowed to one arm (columns already resolved)."""
-        clone = self.copy()
-        clone.arm = arm
-        return clone
-
-    def arms(self, compiler, connection) -> list[tuple[str, list]]:
-        """Each arm's SQL condition and parameters, in the order of ``ARM_BOUNDS``."""
-        span, earliest, latest = (compiler.compile(column)[0] for column in self.columns)
-        date = connection.ops.adapt_datefield_value
-        start, end = date(self.start), date(self.end)
-
-        def known(*columns) -> str:
-            # Every column compared is also said to be there, so that an arm is
-            # false, never unknown (SQL NULL), for an undated row: NOT of the rule
-            # (the API's NOT, exclude()) is then its exact complement.
-            return " AND ".join(f"{column} IS NOT NULL" for column in columns)
-
-        arms = [
-            (
-                f"{span} = {number} AND {earliest} >= %s AND {earliest} <= %s"
-                f" AND {latest} >= %s AND {known(span, earliest, latest)}",
-                [date(_days_before(self.start, width)), end, start],
-            )
-            for number, width in enumerate(SPAN_WIDTHS)
-        ]
-        # A date of the open class has a bound missing, never both (an undated
-        # row has no span): the rule needs no look at the date itself.
-        open_ended = f"{span} = {OPEN_SPAN}"
-        ends = f"({latest} >= %s OR {latest} IS NULL)"
-        arms.append(
-            (
-                f"{open_ended} AND {earliest} <= %s AND {ends} AND {known(span, earliest)}",
-                [end, start],
-            )
-        )
-        arms.append(
-            (
-                f"{open_ended} AND {earliest} IS NULL AND {latest} >= %s AND {known(span, latest)}",
-                [start],
-            )
-        )
-        return arms
-
-    def as_sql(self, compiler, connection):
-        arms = self.arms(compiler, connection)
-        if self.arm is not None:
-            arms = [arms[self.arm]]
-        sql = " OR ".join(f"({arm})" for arm, _ in arms)
-        return f"({sql})", [param for _, params in arms for param in params]
-
-
-def arm_order(arm: int, field: str, *, descending: bool = False) -> list:
-    """:func:`chronological` for the dates of one arm of :class:`Overlaps`, without
-    the keys that are the same for all of them: the order of the span index."""
-    keys = chronological(field, descending=descending)
-    kept = []
-    for present, (missing_key, bound_key) in zip(
-        ARM_BOUNDS[arm], (keys[0:2], keys[2:4]), strict=True
-    ):
-        if present is None:
-            kept.append(missing_key)
-        if present is not False:
-            kept.append(bound_key)
-    return kept
-
-
-def _days_before(day: datetime.date, days: int) -> datetime.date:
-    return datetime.date.fromordinal(max(1, day.toordinal() - days))
-
-
-def _open_overlap(
-    field: str, start: datetime.date | None, end: datetime.date | None, prefix: str
-) -> Q:
-    """The overlap rule itself, a null bound reaching every day on its side."""
-    condition = Q()
-    dated = {f"{prefix}{field}__gt": ""}
-    if start is not None:
-        condition &= Q(**{f"{prefix}{field}_latest__gte": start}) | Q(
-            **{f"{prefix}{field}_latest__isnull": True}, **dated
-        )
-    if end is not None:
-        condition &= Q(**{f"{prefix}{field}_earliest__lte": end}) | Q(
-            **{f"{prefix}{field}_earliest__isnull": True}, **dated
-        )
-    return condition
 
 
 def check_order(earlier: HistoricalDate, later: HistoricalDate, message: str) -> None:

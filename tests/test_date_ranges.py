@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from archive import dates, visibility
+from archive import date_queries, visibility
 from archive.date_ranges import DEEPEST_PAGE_END
 from archive.models import Document, Event
 from tests.factories import make_event
@@ -22,8 +22,8 @@ D = datetime.date
 # Ranges by index below: 0 July–August 1941, 2 the 1900s, 4 every day there is.
 RANGES = [*OVERLAP_RANGES, (D(1650, 1, 1), D(1700, 12, 31))]
 ORDERS = {
-    "date": [*dates.chronological("date"), "slug"],
-    "date, descending": [*dates.chronological("date", descending=True), "-slug"],
+    "date": [*date_queries.chronological("date"), "slug"],
+    "date, descending": [*date_queries.chronological("date", descending=True), "-slug"],
 }
 PAGES = [(0, 1), (0, 20), (3, 10), (40, 60), (0, 100)]
 
@@ -39,7 +39,9 @@ def archive(db):
 
 
 def public_events(start, end):
-    return visibility.public_records(Event.objects.all()).filter(dates.overlaps("date", start, end))
+    return visibility.public_records(Event.objects.all()).filter(
+        date_queries.overlaps("date", start, end)
+    )
 
 
 def plain_page(queryset, offset, end):
@@ -65,7 +67,7 @@ def test_other_filters_apply_within_every_arm(archive):
     first rows, so the page is still the first of what matches all of them."""
     for start, end in RANGES[:4]:
         for extra in (Q(kind="war"), Q(published=True) & ~Q(slug__startswith="tie-1")):
-            events = Event.objects.filter(dates.overlaps("date", start, end), extra)
+            events = Event.objects.filter(date_queries.overlaps("date", start, end), extra)
             assert events.count() == QuerySet.count(events)
             ordered = events.order_by(*ORDERS["date"])
             assert [e.pk for e in ordered[:5]] == plain_page(ordered, 0, 5)
@@ -73,8 +75,8 @@ def test_other_filters_apply_within_every_arm(archive):
 
 def test_documents_too(archive):
     start, end = D(1939, 1, 1), D(1941, 12, 31)
-    documents = Document.objects.filter(dates.overlaps("date", start, end), published=True)
-    ordered = documents.order_by(*dates.chronological("date"), "slug")
+    documents = Document.objects.filter(date_queries.overlaps("date", start, end), published=True)
+    ordered = documents.order_by(*date_queries.chronological("date"), "slug")
     assert documents.count() == QuerySet.count(documents) > 0
     assert [d.pk for d in ordered[:20]] == plain_page(ordered, 0, 20)
 
@@ -86,7 +88,7 @@ def test_a_count_and_a_page_are_one_statement_each_over_the_arms(archive):
         page = list(events.order_by(*ORDERS["date"])[:20])
     assert total == QuerySet.count(events) and len(page) == 20
     assert len(queries) == 2
-    arms = len(dates.ARM_BOUNDS)
+    arms = len(date_queries.ARM_BOUNDS)
     assert [query["sql"].count(" UNION ALL ") for query in queries] == [arms - 1, arms - 1]
     assert all(" OR " not in query["sql"].split("UNION ALL")[0] for query in queries)
 
@@ -95,25 +97,26 @@ def test_a_count_and_a_page_are_one_statement_each_over_the_arms(archive):
     "make",
     [
         pytest.param(
-            lambda s, e: Event.objects.filter(dates.overlaps("date", s, e) | Q(kind="war")),
+            lambda s, e: Event.objects.filter(date_queries.overlaps("date", s, e) | Q(kind="war")),
             id="range ORed",
         ),
         pytest.param(
-            lambda s, e: Event.objects.exclude(dates.overlaps("date", s, e)), id="range negated"
+            lambda s, e: Event.objects.exclude(date_queries.overlaps("date", s, e)),
+            id="range negated",
         ),
         pytest.param(
-            lambda s, e: Event.objects.filter(dates.overlaps("date", s, e)).distinct(),
+            lambda s, e: Event.objects.filter(date_queries.overlaps("date", s, e)).distinct(),
             id="distinct",
         ),
         pytest.param(
             lambda s, e: (
-                Event.objects.filter(dates.overlaps("date", s, e), place__name="x")
+                Event.objects.filter(date_queries.overlaps("date", s, e), place__name="x")
                 | Event.objects.filter(slug="tie-0-0")
             ),
             id="querysets ORed",
         ),
         pytest.param(
-            lambda s, e: Event.objects.filter(dates.overlaps("date", s, end=None)),
+            lambda s, e: Event.objects.filter(date_queries.overlaps("date", s, end=None)),
             id="one end only",
         ),
     ],
@@ -143,7 +146,7 @@ def test_another_order_or_a_deep_page_is_read_the_plain_way(archive):
 
 
 def test_within_each_arm_the_index_order_is_the_order_by_date(archive):
-    """``dates.arm_order`` leaves out only keys that cannot vary within the arm: the
+    """``date_queries.arm_order`` leaves out only keys that cannot vary within the arm: the
     records of each arm come in the same order either way (open-ended dates with
     the same first day, one with a last day and one without, among them)."""
     for number, edtf in enumerate(["1800/..", "1800/1950", "1800-01-01/1960", "../1950"]):
@@ -151,10 +154,10 @@ def test_within_each_arm_the_index_order_is_the_order_by_date(archive):
     for start, end in (RANGES[2], RANGES[4]):
         for descending in (False, True):
             slug = "-slug" if descending else "slug"
-            by_date = [*dates.chronological("date", descending=descending), slug]
-            for arm in range(len(dates.ARM_BOUNDS)):
-                rows = Event.objects.filter(dates.Overlaps("date", start, end, arm=arm))
-                by_arm = [*dates.arm_order(arm, "date", descending=descending), slug]
+            by_date = [*date_queries.chronological("date", descending=descending), slug]
+            for arm in range(len(date_queries.ARM_BOUNDS)):
+                rows = Event.objects.filter(date_queries.Overlaps("date", start, end, arm=arm))
+                by_arm = [*date_queries.arm_order(arm, "date", descending=descending), slug]
                 assert list(rows.order_by(*by_arm).values_list("pk", flat=True)) == list(
                     rows.order_by(*by_date).values_list("pk", flat=True)
                 ), (start, end, descending, arm)

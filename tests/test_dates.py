@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from archive import dates
+from archive import date_queries, dates
 from archive.models import Document, Event, Person, Position
 from archive.models.base import DatedMixin
 from tests.factories import make_document, make_event, make_person, make_state
@@ -384,7 +384,7 @@ def test_span_class(edtf, span):
     """The span class is the narrowest width (month, year, decade, century) that holds
     the date; open, unknown or longer dates are the last class."""
     parsed = dates.parse(edtf)
-    assert dates.span_class(parsed.earliest, parsed.latest) == span
+    assert date_queries.span_class(parsed.earliest, parsed.latest) == span
 
 
 def _position(**kw):
@@ -412,7 +412,11 @@ def test_bounds_are_stored_for_every_date_field(make, field, value, earliest, la
     columns = (field, f"{field}_earliest", f"{field}_latest", f"{field}_span")
     stored = type(obj).objects.values(*columns).get(pk=obj.pk)
     assert stored == dict(
-        zip(columns, (value, earliest, latest, dates.span_class(earliest, latest)), strict=True)
+        zip(
+            columns,
+            (value, earliest, latest, date_queries.span_class(earliest, latest)),
+            strict=True,
+        )
     )
 
 
@@ -506,7 +510,9 @@ def test_overlaps_gives_the_answers_of_its_definition():
     ranges += [(None, end) for _, end in OVERLAP_RANGES] + [(None, None)]
     for start, end in ranges:
         found = set(
-            Event.objects.filter(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+            Event.objects.filter(date_queries.overlaps("date", start, end)).values_list(
+                "pk", flat=True
+            )
         )
         expected = {pk for pk, edtf in events.items() if _overlaps_by_definition(edtf, start, end)}
         if start is None and end is None:
@@ -534,19 +540,19 @@ def query_plan(queryset, refused_on_postgresql: str) -> str:
 def test_a_date_range_filter_reads_the_span_index():
     """A range with both ends is looked up in the (span, earliest, latest) index."""
     make_event(date="1941-07-30")
-    queryset = Event.objects.filter(dates.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)))
+    queryset = Event.objects.filter(date_queries.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)))
     assert "event_date_span_idx" in query_plan(queryset, "seqscan")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", [Document, Event])
 def test_a_page_in_date_order_is_read_off_the_order_index(model):
-    """The API's order by date (``dates.chronological``, then slug) is an index: the
+    """The API's order by date (``date_queries.chronological``, then slug) is an index: the
     first page is read in order, not gathered and sorted (undated records and every
     "1941" tie on the earliest day)."""
-    queryset = model.objects.filter(published=True).order_by(*dates.chronological("date"), "slug")[
-        :100
-    ]
+    queryset = model.objects.filter(published=True).order_by(
+        *date_queries.chronological("date"), "slug"
+    )[:100]
     plan = query_plan(queryset, "sort")
     assert f"{model._meta.model_name}_date_order_idx" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
@@ -570,7 +576,7 @@ def test_the_migration_fills_the_span_of_rows_saved_before_it():
 
 @pytest.mark.django_db
 def test_the_span_index_holds_every_key_of_the_order_by_date():
-    """Every key of the order by date (``dates.chronological``, then slug) is in the
+    """Every key of the order by date (``date_queries.chronological``, then slug) is in the
     span index: a query the arms of ``archive.date_ranges`` leave to the plain
     plan (here a ``values()`` page) sorts the range's matches without reading
     their rows."""
@@ -580,12 +586,16 @@ def test_the_span_index_holds_every_key_of_the_order_by_date():
         pytest.skip("PostgreSQL gathers the matches' rows in a bitmap heap scan whatever the index")
     make_event(date="1941-07-30")
     queryset = (
-        Event.objects.filter(dates.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)), published=True)
-        .order_by(*dates.chronological("date"), "slug")
+        Event.objects.filter(
+            date_queries.overlaps("date", D(1941, 7, 1), D(1941, 8, 31)), published=True
+        )
+        .order_by(*date_queries.chronological("date"), "slug")
         .values_list("pk", flat=True)[:20]
     )
     plan = query_plan(queryset, "seqscan")
-    assert plan.count("USING COVERING INDEX event_date_span_idx") == len(dates.ARM_BOUNDS), plan
+    assert plan.count("USING COVERING INDEX event_date_span_idx") == len(date_queries.ARM_BOUNDS), (
+        plan
+    )
     assert " USING INDEX " not in plan, plan
 
 
@@ -596,9 +606,13 @@ def test_outside_a_range_is_every_other_record_undated_ones_included():
     events = {make_event(slug=f"e{i}", date=edtf).pk for i, edtf in enumerate(OVERLAP_DATES)}
     for start, end in OVERLAP_RANGES:
         inside = set(
-            Event.objects.filter(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+            Event.objects.filter(date_queries.overlaps("date", start, end)).values_list(
+                "pk", flat=True
+            )
         )
         outside = set(
-            Event.objects.exclude(dates.overlaps("date", start, end)).values_list("pk", flat=True)
+            Event.objects.exclude(date_queries.overlaps("date", start, end)).values_list(
+                "pk", flat=True
+            )
         )
         assert inside | outside == events and not inside & outside, (start, end)

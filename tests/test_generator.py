@@ -22,7 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from archive import data_version, dates, search
+from archive import data_version, date_queries, dates, search
 from archive.models import (
     RECORD_MODELS,
     Document,
@@ -166,7 +166,7 @@ def test_every_date_parses_and_its_bounds_are_stored(generated):
                 assert (earliest, latest, span) == (
                     parsed.earliest,
                     parsed.latest,
-                    dates.span_class(parsed.earliest, parsed.latest),
+                    date_queries.span_class(parsed.earliest, parsed.latest),
                 ), (model, value)
                 stored.append(value)
     assert len(stored) > 400

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch
 
-from archive import dates, search, visibility
+from archive import date_queries, dates, search, visibility
 from archive.models import Document, DocumentParty, DocumentSignatory, Event, Person, PersonName
 
 
@@ -80,7 +80,7 @@ DOCUMENTS_PAGE = """
 def documents_page() -> dict:
     documents = visibility.public_records(Document.objects.all())
     page = (
-        documents.order_by(*dates.chronological("date"), "slug")
+        documents.order_by(*date_queries.chronological("date"), "slug")
         .only("slug", "title", "date")
         .prefetch_related(
             Prefetch("parties", queryset=public_rows(DocumentParty).select_related("state")),
@@ -171,9 +171,9 @@ query ($from: Date!, $to: Date!) {
 
 def events_in_range(start: datetime.date, end: datetime.date) -> dict:
     events = visibility.public_records(Event.objects.all()).filter(
-        dates.overlaps("date", start, end)
+        date_queries.overlaps("date", start, end)
     )
-    page = events.order_by(*dates.chronological("date"), "slug").only("slug", "name", "date")
+    page = events.order_by(*date_queries.chronological("date"), "slug").only("slug", "name", "date")
     return {
         "events": {
             "totalCount": events.count(),

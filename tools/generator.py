@@ -53,6 +53,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from archive import bulk, data_version, dates
+from archive.date_queries import set_bounds
 from archive.models import (
     RECORD_MODELS,
     Document,
@@ -82,7 +83,6 @@ from archive.models import (
     StateCitation,
     StateName,
 )
-from archive.models.base import set_bounds
 
 REASON = "Generated (seed {seed})"
 

@@ -38,7 +38,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from archive import change_reasons, dates, history, search
+from archive import change_reasons, date_queries, dates, history, search
 from archive.admin import edit_conflicts, revert
 from archive.admin.edit_conflicts import RefuseStaleEdits
 
@@ -149,7 +149,7 @@ class DecadeFilter(admin.SimpleListFilter):
             )
             return queryset.none()
         return queryset.filter(
-            dates.overlaps(
+            date_queries.overlaps(
                 self.date_field, datetime.date(decade, 1, 1), datetime.date(decade + 9, 12, 31)
             )
         )

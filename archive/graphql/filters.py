@@ -1,8 +1,10 @@
 """Filters of the top-level lists.
 
-Text goes through :mod:`archive.search`; dates overlap (a record matches
-``dateFrom``/``dateTo`` when its interval overlaps the range); relation
-filters take slugs and only see public relations. No free lookups are
+Text goes through :mod:`archive.search`; dates go through the one overlap
+rule (:func:`archive.date_queries.overlaps`: a record matches
+``dateFrom``/``dateTo`` when its date, or a person's life, overlaps the
+range); relation filters take slugs and see public relations only
+(:mod:`archive.visibility`). No free lookups are
 exposed (no ``regex``: a denial-of-service surface on a public API).
 """
 
@@ -13,7 +15,7 @@ import datetime
 import strawberry_django
 from django.db.models import Q
 
-from archive import dates, models, search, visibility
+from archive import date_queries, models, search, visibility
 from archive.graphql.types import DocumentKind, EventKind
 
 TEXT = (
@@ -25,18 +27,23 @@ DATE_FROM = "Only records whose date overlaps the range: ending on or after this
 DATE_TO = "Only records whose date overlaps the range: starting on or before this day."
 
 
-def date_from(filters, field: str, value: datetime.date, prefix: str) -> Q:
+def date_from(
+    filters, field: str, value: datetime.date, prefix: str, until: str | None = None
+) -> Q:
     """``dateFrom``, with ``dateTo`` if it is given too: both ends of one range.
 
-    One call of :func:`dates.overlaps` with both ends is an index range scan;
-    two one-sided calls ANDed together would read half the table each.
+    One call of :func:`date_queries.overlaps` with both ends is an index range
+    scan; two one-sided calls ANDed together would read half the table each.
     """
-    return dates.overlaps(field, start=value, end=filters.date_to or None, prefix=prefix)
+    end = filters.date_to or None
+    return date_queries.overlaps(field, value, end, prefix, until=until)
 
 
-def date_to(filters, field: str, value: datetime.date, prefix: str) -> Q:
+def date_to(filters, field: str, value: datetime.date, prefix: str, until: str | None = None) -> Q:
     """``dateTo`` alone; with ``dateFrom`` given, :func:`date_from` has applied it."""
-    return Q() if filters.date_from else dates.overlaps(field, end=value, prefix=prefix)
+    if filters.date_from:
+        return Q()
+    return date_queries.overlaps(field, end=value, prefix=prefix, until=until)
 
 
 def related(row_model, owner: str, target: str, slug: str, prefix: str) -> Q:

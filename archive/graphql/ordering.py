@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry_django
 from strawberry_django import Ordering
 
-from archive import dates, models
+from archive import date_queries, models
 
 NAME = "By name."
 DATE = (
@@ -15,14 +15,14 @@ DATE = (
 
 
 def by_date(field: str, value: Ordering, prefix: str) -> list:
-    """``dates.chronological``: undated records after the dated ones, on every database.
+    """``date_queries.chronological``: undated records after the dated ones, on every database.
 
     ASC and DESC are the order the index serves. The NULLS_FIRST / NULLS_LAST
     variants say where records without a first (or last) day go, and are
     sorted.
     """
     nulls_first = {"NULLS_FIRST": True, "NULLS_LAST": False}.get(value.name.partition("_")[2])
-    return dates.chronological(
+    return date_queries.chronological(
         field, prefix, descending=value.name.startswith("DESC"), nulls_first=nulls_first
     )
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from archive import dates
+from archive import date_queries
 
 # Every date column set whose span this migration fills, in live and history tables.
 DATED = {
@@ -15,7 +15,7 @@ DATED = {
 
 
 def fill_spans(apps, schema_editor):
-    """Derive the new span column of every row that has a date (see dates.SPAN_WIDTHS)."""
+    """Derive the new span column of every row that has a date (see date_queries.SPAN_WIDTHS)."""
     for name, fields in DATED.items():
         for model in (
             apps.get_model("archive", name),
@@ -26,7 +26,7 @@ def fill_spans(apps, schema_editor):
                 rows = model.objects.exclude(**{field: ""}).values_list("pk", earliest, latest)
                 by_span = {}
                 for pk, low, high in rows.iterator(chunk_size=5000):
-                    by_span.setdefault(dates.span_class(low, high), []).append(pk)
+                    by_span.setdefault(date_queries.span_class(low, high), []).append(pk)
                 pk_name = model._meta.pk.name
                 for value, pks in by_span.items():
                     for start in range(0, len(pks), 500):

@@ -6,9 +6,8 @@
 * :class:`NameFormBase`: a name form of a record (variant, transliteration…).
 * :class:`RelationBase`: a relation row with its role and its own citation.
 * :class:`CitationBase`: a record citing a source.
-* :class:`EDTFField`: an EDTF date string; its derived bounds live in the
-  columns named ``<field>_earliest`` and ``<field>_latest``, its span class
-  in ``<field>_span`` (see :func:`date_bounds`).
+* :class:`EDTFField`: an EDTF date string; the columns derived from it (its
+  bounds and span class) are declared in :mod:`archive.date_queries`.
 
 Every concrete model gets its version history from :func:`versioned`; each
 version is a :class:`Version` too.
@@ -23,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords, HistoricForeignKey
 
-from archive import change_reasons, counts, dates, search
+from archive import change_reasons, counts, date_queries, dates, search
 from archive.date_ranges import DateRangeQuerySet
 
 
@@ -114,62 +113,6 @@ class EDTFField(models.CharField):
         return name, path, args, kwargs
 
 
-def date_bounds() -> tuple[models.DateField, models.DateField, models.PositiveSmallIntegerField]:
-    """The ``<field>_earliest``, ``<field>_latest`` and ``<field>_span`` columns of a date.
-
-    Bounds are null on a side the date leaves open; all three are null when
-    there is no date. Indexed: lists sort and filter on them. A model whose
-    list filters on the date's range lists its :func:`date_index` too.
-    """
-    return (
-        models.DateField(null=True, blank=True, editable=False, db_index=True),
-        models.DateField(null=True, blank=True, editable=False, db_index=True),
-        models.PositiveSmallIntegerField(null=True, blank=True, editable=False),
-    )
-
-
-def date_index(model: str, field: str) -> models.Index:
-    """The index that makes a date-range filter a range scan (see ``dates.Overlaps``).
-
-    Within one span class it is in date order, then slug: each arm of a range
-    is read off it in the order by date, and a page needs only the first
-    records of each (``archive.date_ranges``). With ``published``, the public
-    API's filter is answered from the index alone: counting the matches reads
-    no row.
-    """
-    return models.Index(
-        fields=[f"{field}_span", f"{field}_earliest", f"{field}_latest", "slug", "published"],
-        name=f"{model}_{field}_span_idx",
-    )
-
-
-def date_order_index(model: str, field: str) -> models.Index:
-    """The index of the API's order by date (``dates.chronological``, then slug):
-    a page is read off it in order, on SQLite and PostgreSQL, where with the
-    one-column index the ties (all the undated records, every "1941") were
-    gathered and sorted first. A model whose list orders by the date lists it.
-    """
-    keys = [key.expression for key in dates.chronological(field)]
-    return models.Index(*keys, models.F("slug"), name=f"{model}_{field}_order_idx")
-
-
-def set_bounds(row, field: str, date) -> None:
-    """Store what is derived from ``date`` (a parsed date, or None) on ``row``.
-
-    ``row`` is a model instance or, for bulk loads, a dict of its columns.
-    """
-    derived = {
-        f"{field}_earliest": date.earliest if date else None,
-        f"{field}_latest": date.latest if date else None,
-        f"{field}_span": dates.span_class(date.earliest, date.latest) if date else None,
-    }
-    if isinstance(row, dict):
-        row.update(derived)
-    else:
-        for name, value in derived.items():
-            setattr(row, name, value)
-
-
 class DatedMixin:
     """Derives the bounds of every :class:`EDTFField` and checks date order.
 
@@ -193,7 +136,7 @@ class DatedMixin:
         for field in self.edtf_fields():
             value = getattr(self, field.attname) or ""
             if not value:
-                set_bounds(self, field.attname, None)
+                date_queries.set_bounds(self, field.attname, None)
                 continue
             try:
                 parsed[field.attname] = date = dates.parse(value)
@@ -201,7 +144,7 @@ class DatedMixin:
                 if report_invalid:
                     errors[field.attname] = error
                 continue
-            set_bounds(self, field.attname, date)
+            date_queries.set_bounds(self, field.attname, date)
         for earlier, later, message in self.date_order:
             if earlier in parsed and later in parsed:
                 try:

@@ -3,15 +3,13 @@
 from django.db import models
 from simple_history.models import HistoricForeignKey
 
+from archive.date_queries import date_bounds, date_index, date_order_index
 from archive.models.base import (
     EDTFField,
     Record,
     RelationBase,
     Row,
     citations_of,
-    date_bounds,
-    date_index,
-    date_order_index,
     versioned,
 )
 

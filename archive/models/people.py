@@ -3,12 +3,12 @@
 from django.db import models
 from simple_history.models import HistoricForeignKey
 
+from archive.date_queries import date_bounds
 from archive.models.base import (
     AttestedRow,
     EDTFField,
     Record,
     citations_of,
-    date_bounds,
     name_forms_of,
     versioned,
 )

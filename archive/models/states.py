@@ -2,12 +2,11 @@
 
 from django.db import models
 
+from archive.date_queries import date_bounds, date_index
 from archive.models.base import (
     EDTFField,
     Record,
     citations_of,
-    date_bounds,
-    date_index,
     name_forms_of,
     versioned,
 )
