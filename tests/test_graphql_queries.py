@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
+from tests.factories import make_document, make_event, make_person, make_state
 from tests.graphql_client import gql
 
 pytestmark = pytest.mark.django_db
@@ -681,3 +682,75 @@ def test_the_order_by_date_is_the_same_on_every_database(client, ordering, expec
     data = gql(client, f"{{ documents(ordering: {ordering}) {{ results {{ date {{ edtf }} }} }} }}")
     dates = [(d["date"] or {"edtf": ""})["edtf"] for d in data["documents"]["results"]]
     assert dates == expected
+
+
+# --- every date filter follows the one overlap rule (dates.overlaps) ----------------
+
+# Dates of every shape the rule distinguishes, with the ranges each lies in.
+RULE_DATES = {
+    "unknown-end": "1941/",
+    "open-end": "1941/..",
+    "open-start": "../1941",
+    "year": "1941",
+    "later": "1960",
+    "undated": "",
+}
+RULE_FILTERS = {
+    '{dateFrom: "1950-01-01"}': ["later", "open-end", "unknown-end"],
+    '{dateTo: "1930-12-31"}': ["open-start"],
+    '{dateFrom: "1950-01-01", dateTo: "1955-12-31"}': ["open-end", "unknown-end"],
+    '{NOT: {dateFrom: "1950-01-01", dateTo: "1955-12-31"}}': [
+        "later",
+        "open-start",
+        "undated",
+        "year",
+    ],
+}
+
+
+@pytest.mark.parametrize("filters", list(RULE_FILTERS))
+@pytest.mark.parametrize(
+    ("field", "make"),
+    [
+        ("documents", lambda slug, date: make_document(slug=slug, date=date, published=True)),
+        ("events", lambda slug, date: make_event(slug=slug, date=date, published=True)),
+        ("states", lambda slug, date: make_state(slug=slug, existence=date, published=True)),
+    ],
+)
+def test_every_date_filter_follows_the_overlap_rule(client, field, make, filters):
+    """An open or unknown end reaches every day on its side; an undated record is in
+    no range, and NOT of a range is every other record."""
+    for slug, date in RULE_DATES.items():
+        make(slug, date)
+    query = f"{{ {field}(filters: {filters}, ordering: [{{slug: ASC}}]) {{ results {{ slug }} }} }}"
+    assert gql(client, query) == {
+        field: {"results": [{"slug": slug} for slug in RULE_FILTERS[filters]]}
+    }
+
+
+# A life runs from the first day of birth to the last day of death; an unknown
+# birth or death leaves that side open, a life with neither is undated.
+LIVES = {
+    "died-open": ("1880", "1941/"),  # died 1941 or later
+    "died-1941": ("1880", "1941"),
+    "alive": ("1900", ""),
+    "born-unknown": ("", "1941"),
+    "born-1960": ("1960", ""),
+    "undated": ("", ""),
+}
+LIFE_FILTERS = {
+    '{dateFrom: "1950-01-01"}': ["alive", "born-1960", "died-open"],
+    '{dateTo: "1930-12-31"}': ["alive", "born-unknown", "died-1941", "died-open"],
+    '{dateFrom: "1950-01-01", dateTo: "1955-12-31"}': ["alive", "died-open"],
+    '{NOT: {dateFrom: "1950-01-01"}}': ["born-unknown", "died-1941", "undated"],
+}
+
+
+@pytest.mark.parametrize("filters", list(LIFE_FILTERS))
+def test_a_person_s_life_follows_the_overlap_rule(client, filters):
+    for slug, (born, died) in LIVES.items():
+        make_person(slug=slug, born=born, died=died, published=True)
+    query = f"{{ persons(filters: {filters}, ordering: [{{slug: ASC}}]) {{ results {{ slug }} }} }}"
+    assert gql(client, query) == {
+        "persons": {"results": [{"slug": slug} for slug in LIFE_FILTERS[filters]]}
+    }

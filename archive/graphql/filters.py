@@ -100,13 +100,13 @@ class PersonFilter:
         description="Only persons whose life (born–died) overlaps the range: alive on or after."
     )
     def date_from(self, value: datetime.date, prefix: str) -> Q:
-        return Q(**{f"{prefix}died_latest__gte": value}) | Q(**{f"{prefix}died": ""})
+        return date_from(self, "born", value, prefix, until="died")
 
     @strawberry_django.filter_field(
         description="Only persons whose life (born–died) overlaps the range: born on or before."
     )
     def date_to(self, value: datetime.date, prefix: str) -> Q:
-        return Q(**{f"{prefix}born_earliest__lte": value}) | Q(**{f"{prefix}born": ""})
+        return date_to(self, "born", value, prefix, until="died")
 
     @strawberry_django.filter_field(description="Only persons who signed this document (slug).")
     def signed(self, value: str, prefix: str) -> Q:
