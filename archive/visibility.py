@@ -29,8 +29,15 @@ INTERNAL_FIELDS = frozenset(
 )
 
 
+def public(link: str = "") -> Q:
+    """The condition that a record is public: the queryset's own records, or the
+    record at the end of the relation path ``link`` (``"place"``,
+    ``"document__place"``)."""
+    return Q(**{f"{link}__published" if link else "published": True})
+
+
 def public_records(queryset: models.QuerySet) -> models.QuerySet:
-    return queryset.filter(published=True)
+    return queryset.filter(public())
 
 
 def required_record_links(row_model: type[Row]) -> list[str]:
@@ -43,8 +50,7 @@ def required_record_links(row_model: type[Row]) -> list[str]:
 
 
 def public_rows(queryset: models.QuerySet) -> models.QuerySet:
-    filters = {f"{name}__published": True for name in required_record_links(queryset.model)}
-    return queryset.filter(**filters)
+    return queryset.filter(*(public(name) for name in required_record_links(queryset.model)))
 
 
 def record_links(model) -> list[models.ForeignKey]:
@@ -55,6 +61,17 @@ def record_links(model) -> list[models.ForeignKey]:
         for field in model._meta.concrete_fields
         if field.many_to_one and issubclass(field.related_model, Record) and field.name != owner
     ]
+
+
+def public_version() -> Q:
+    """The condition that a version left its record public at the version's
+    moment: published, and not its deletion."""
+    return public() & ~Q(history_type="-")
+
+
+def was_public(version) -> bool:
+    """:func:`public_version` for one version in hand."""
+    return version.published and version.history_type != "-"
 
 
 def public_then_name(field: models.Field) -> str:
@@ -69,9 +86,7 @@ def public_then(model) -> dict[str, Subquery]:
     reads the versions: no query more, however many versions and records.
     Null (false) for a link that is empty, or to a record with no version then.
     """
-    public = ExpressionWrapper(
-        Q(published=True) & ~Q(history_type="-"), output_field=BooleanField()
-    )
+    public_then_expression = ExpressionWrapper(public_version(), output_field=BooleanField())
     annotations = {}
     for field in record_links(model):
         then = (
@@ -79,7 +94,7 @@ def public_then(model) -> dict[str, Subquery]:
                 id=OuterRef(field.attname), history_date__lte=OuterRef("history_date")
             )
             .order_by("-history_date", "-history_id")
-            .annotate(public=public)
+            .annotate(public=public_then_expression)
             .values("public")[:1]
         )
         annotations[public_then_name(field)] = Subquery(then, output_field=BooleanField())
@@ -108,16 +123,17 @@ def as_seen_then(instance: models.Model, version, moment_version) -> models.Mode
 
 def public_or_none(record: Record | None) -> Record | None:
     """An optional link to a record, as the public sees it."""
-    return record if record is not None and record.published else None
+    return record if record is not None and is_public(record) else None
 
 
 def is_public(obj) -> bool:
+    """:func:`public` (a record) or :func:`public_rows` (a row) for one object in hand."""
     if isinstance(obj, Record):
         return obj.published
     if isinstance(obj, Row):
         for name in required_record_links(type(obj)):
             target = _linked(obj, name)
-            if target is None or not target.published:
+            if target is None or not is_public(target):
                 return False
     return True
 
@@ -138,7 +154,9 @@ def public_copy(row: Row) -> Row:
     for field in type(row)._meta.concrete_fields:
         if field.many_to_one and field.null and issubclass(field.related_model, Record):
             target = row._state.fields_cache.get(field.name)
-            if getattr(row, field.attname) is not None and (target is None or not target.published):
+            if getattr(row, field.attname) is not None and (
+                target is None or not is_public(target)
+            ):
                 setattr(row, field.attname, None)
                 row._state.fields_cache[field.name] = None
     return row

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from archive import visibility
 from archive.models import (
     Document,
     DocumentSignatory,
@@ -18,6 +19,7 @@ from archive.models import (
     State,
 )
 from tests.admin_forms import form_data
+from tests.factories import make_place
 from tests.graphql_client import gql, post
 from tests.test_graphql_history import at, save
 
@@ -406,3 +408,16 @@ def test_versions_of_a_withdrawn_record_are_not_public_when_it_is_republished(cl
         ),
         entry(10, 0, "CREATED", "Catalogued", "Created"),
     ]
+
+
+def test_a_version_was_public_by_the_same_rule_in_sql_and_in_python(db):
+    """``visibility.public_version`` (a condition on versions) and ``was_public`` (a
+    version in hand) agree: a draft, a published record and its deletion."""
+    place = make_place(published=False)
+    place.published = True
+    place.save()
+    place.delete()
+    versions = Place.history.order_by("history_date", "history_id")
+    in_sql = set(versions.filter(visibility.public_version()).values_list("history_id", flat=True))
+    assert [visibility.was_public(v) for v in versions] == [False, True, False]
+    assert in_sql == {v.history_id for v in versions if visibility.was_public(v)}

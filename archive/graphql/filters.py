@@ -87,7 +87,7 @@ class DocumentFilter:
 
     @strawberry_django.filter_field(description="Only documents signed at this place (slug).")
     def place(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}place__slug": value, f"{prefix}place__published": True})
+        return Q(**{f"{prefix}place__slug": value}) & visibility.public(f"{prefix}place")
 
 
 @strawberry_django.filter_type(models.Person, name="PersonFilter", description="Which persons.")
@@ -172,7 +172,7 @@ class EventFilter:
 
     @strawberry_django.filter_field(description="Only events at this place (slug).")
     def place(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}place__slug": value, f"{prefix}place__published": True})
+        return Q(**{f"{prefix}place__slug": value}) & visibility.public(f"{prefix}place")
 
 
 @strawberry_django.filter_type(models.Place, name="PlaceFilter", description="Which places.")
@@ -183,4 +183,4 @@ class PlaceFilter:
 
     @strawberry_django.filter_field(description="Only places in this state (slug).")
     def state(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}state__slug": value, f"{prefix}state__published": True})
+        return Q(**{f"{prefix}state__slug": value}) & visibility.public(f"{prefix}state")

@@ -148,7 +148,7 @@ def record_sources_field(citation_model):
         prefetch_related=[
             Prefetch(
                 "citations",
-                queryset=citation_model.objects.filter(source__published=True).select_related(
+                queryset=citation_model.objects.filter(visibility.public("source")).select_related(
                     "source"
                 ),
             )
