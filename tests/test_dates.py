@@ -1,6 +1,7 @@
 """EDTF dates: parsing, bounds, display, messages, and the columns derived from them."""
 
 import datetime
+import importlib
 
 import pytest
 from django.apps import apps
@@ -558,12 +559,42 @@ def test_a_page_in_date_order_is_read_off_the_order_index(model):
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
+SPAN_MIGRATION = importlib.import_module("archive.migrations.0006_date_spans")
+
+
+def _days_apart(days: int) -> tuple[D, D]:
+    return D(1900, 1, 1), D(1900, 1, 1) + datetime.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest"),
+    [
+        *(_days_apart(days) for width in SPAN_MIGRATION.SPAN_WIDTHS for days in (width, width + 1)),
+        _days_apart(0),
+        _days_apart(100_000),
+        (D(1941, 1, 1), None),
+        (None, D(1941, 12, 31)),
+    ],
+)
+def test_the_migration_s_span_class_is_the_live_one(earliest, latest):
+    """0006 keeps its own copy of the span-class rule (a migration imports no live
+    code): if the live rule changes, the spans already stored need a migration."""
+    assert SPAN_MIGRATION.span_class(earliest, latest) == date_queries.span_class(earliest, latest)
+
+
+def test_the_migration_fills_the_span_of_every_date_field():
+    found = {
+        model._meta.model_name: [field.name for field in model.edtf_fields()]
+        for model in apps.get_app_config("archive").get_models()
+        if issubclass(model, DatedMixin) and model.edtf_fields()
+    }
+    assert SPAN_MIGRATION.DATED == found
+
+
 @pytest.mark.django_db
 def test_the_migration_fills_the_span_of_rows_saved_before_it():
     """0006 derives the span of every dated row, live and historical."""
-    import importlib
-
-    migration = importlib.import_module("archive.migrations.0006_date_spans")
+    migration = SPAN_MIGRATION
     event = make_event(date="194X")
     undated = make_event(slug="undated", date="")
     Event.objects.update(date_span=None)
