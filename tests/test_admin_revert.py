@@ -435,7 +435,7 @@ def test_recovery_leaves_out_a_row_removed_by_an_earlier_action(
 def test_the_migration_gives_old_versions_one_id_per_moment_user_and_reason(agreement, archivist):
     """Versions written before ``action_id`` existed: those of one action (one moment,
     user and reason) get one id, the others other ids."""
-    migration = importlib.import_module("archive.migrations.0010_version_action_id")
+    migration = importlib.import_module("archive.migrations.0007_version_action_id")
     signatory = DocumentSignatory.objects.get(document=agreement)
     moment = Document.history.get().history_date
     DocumentSignatory.history.update(history_date=moment)

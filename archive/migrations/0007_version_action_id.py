@@ -63,7 +63,7 @@ def give_old_versions_their_action(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0009_span_index_with_slug"),
+        ("archive", "0006_date_spans"),
     ]
 
     operations = [
