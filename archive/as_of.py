@@ -201,7 +201,7 @@ def _latest_versions(model, moment) -> models.QuerySet:
 def _public_then(model, moment) -> models.QuerySet:
     """The versions at ``moment`` of the records of ``model`` public then and now."""
     public_now = visibility.public_records(model.objects.filter(pk=OuterRef("id")))
-    return _latest_versions(model, moment).filter(Exists(public_now), published=True)
+    return _latest_versions(model, moment).filter(Exists(public_now), visibility.public())
 
 
 def _record_links(model) -> list[models.ForeignKey]:

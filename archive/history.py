@@ -273,7 +273,7 @@ class PublicFormatter(Formatter):
         if value is None or value == "":
             return None
         if isinstance(value, Record):
-            return str(value) if value.published else None
+            return str(value) if visibility.is_public(value) else None
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)  # dates as ISO 8601, decimals as written
@@ -505,5 +505,5 @@ def _published_at(own_versions, moment) -> bool:
     for version in own_versions:
         if version.history_date > moment:
             break
-        state = version.published and version.history_type != "-"
+        state = visibility.was_public(version)
     return state
