@@ -2,7 +2,7 @@
 
 1. copies the archive to a database of the run's own (PostgreSQL:
    ``CREATE DATABASE … TEMPLATE archive_bench_100000``; SQLite: a copy of
-   ``var/bench-100000.sqlite3``);
+   ``var/bench-100000.sqlite3``), which must be migrated already;
 2. serves the copy with gunicorn (production settings, plain HTTP on the
    loopback, Redis as the shared response cache, persistent connections);
 3. runs ``locust --headless`` with :mod:`tools.loadtest.locustfile` for
@@ -46,10 +46,14 @@ def _pg_admin():
     return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5)
 
 
+def source_name(options: argparse.Namespace) -> str:
+    return options.source or str(PG_SOURCE if options.database == "postgresql" else SQLITE_SOURCE)
+
+
 def copy_database(options: argparse.Namespace, directory: Path, name: str) -> str:
     """A copy of the archive for this run only; its DATABASE_URL."""
     if options.database == "postgresql":
-        source = options.source or PG_SOURCE
+        source = source_name(options)
         print(f"==> Copying PostgreSQL database {source} to {name} (about a minute)", flush=True)
         for attempt in range(60):
             try:
@@ -61,7 +65,7 @@ def copy_database(options: argparse.Namespace, directory: Path, name: str) -> st
                     raise
                 time.sleep(2)
         return f"{PG_SERVER}/{name}?connect_timeout=5"
-    source = Path(options.source or SQLITE_SOURCE)
+    source = Path(source_name(options))
     copy = directory / "archive.sqlite3"
     print(f"==> Copying SQLite file {source} to {copy}", flush=True)
     for suffix in ("", "-wal", "-shm"):
@@ -135,6 +139,16 @@ def run(options: argparse.Namespace) -> int:
     gunicorn = None
     env = server_environment(options, copy_database(options, directory, name))
     try:
+        # Migrating is the source's business, once: each run would pay for it again.
+        unapplied = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--check", "-v", "0"], cwd=ROOT, env=env
+        )
+        if unapplied.returncode:
+            print(
+                f"The archive {source_name(options)} lacks migrations: migrate it first "
+                f"(DATABASE_URL=… .venv/bin/python manage.py migrate)."
+            )
+            return 2
         empty_cache(options.redis)
         print(f"==> Starting gunicorn ({options.workers} workers)", flush=True)
         gunicorn = Gunicorn(env, directory)
