@@ -291,8 +291,8 @@ AS_OF_MOMENTS = (
 )
 SUBSTITUTION_PROBABILITY = 0.5
 
-# What the API accepts beyond what GraphQL types can say (its descriptions and the
-# README say it; tests/test_fuzz.py checks these against the archive's constants).
+# What the API accepts beyond what GraphQL types can say (its descriptions and
+# docs/api.md, "Limits", say it; tests/test_fuzz.py checks these against the archive's constants).
 # A positive operation is generated within them: outside, the API refuses it with a
 # 400 before running, which schemathesis's default checks rightly count as valid
 # data refused. Values outside them are tested by tests/test_graphql_limits.py and

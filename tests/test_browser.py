@@ -13,7 +13,7 @@ migrated, loaded with the demo data and with the demo logins of
   from the reader's page is refused;
 * of two archivists who opened the same record, the second to save is
   refused with the message, what they typed still in the form;
-* GraphiQL loads and runs one of the README's queries.
+* GraphiQL loads and runs one of docs/api.md's queries.
 
 Each step leaves a screenshot in ``var/screenshots/<test>/`` (git-ignored),
 and the server's logs are printed when a test fails.
@@ -456,7 +456,7 @@ def test_the_later_of_two_edits_is_refused_with_what_was_typed_kept(new_context,
     shots.assert_saved(4)
 
 
-README_PERSON_QUERY = """{
+DOCUMENTED_PERSON_QUERY = """{
   person(slug: "ivan-maisky") {
     name
     nameForms { name language kind }
@@ -532,7 +532,7 @@ def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
 
     # The query in the URL (GraphiQL's "q", as its own links share queries), then Run.
     # (Spaces as %20: the page decodes with decodeURIComponent, which leaves "+" alone.)
-    page.goto("/graphql/?q=" + urllib.parse.quote(README_PERSON_QUERY, safe=""))
+    page.goto("/graphql/?q=" + urllib.parse.quote(DOCUMENTED_PERSON_QUERY, safe=""))
     editor = page.locator(".graphiql-query-editor")
     expect(editor).to_contain_text('person(slug: "ivan-maisky")')
     shots.take(page, "graphiql-loaded")

@@ -19,7 +19,7 @@ from project.client_ip import client_ip
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = secrets.token_urlsafe(50)
-# The production environment the README documents (its "Serving in production").
+# The production environment docs/deployment.md documents (its "First time").
 PRODUCTION = {
     "DJANGO_SECRET_KEY": KEY,
     "DJANGO_ALLOWED_HOSTS": "archive.example.org",

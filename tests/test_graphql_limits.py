@@ -707,7 +707,7 @@ def test_no_regex_lookup_anywhere_in_the_schema():
 
 
 def test_filters_take_only_the_documented_fields():
-    """The filters of SPEC.md, and strawberry-django's AND, OR, NOT and DISTINCT."""
+    """The filters docs/api.md documents, and strawberry-django's AND, OR, NOT and DISTINCT."""
     combinators = ["AND", "DISTINCT", "NOT", "OR"]
     fields = {
         name: sorted(schema._schema.type_map[name].fields)

@@ -5,7 +5,7 @@ generated for the tests in a SQLite file of its own (whatever DATABASE_URL the
 suite runs with: the load test's gunicorn and locust must not share the
 suite's database), with the local-memory response cache (no Redis database
 shared with anything else). The full-scale runs, and the faults (which restart
-PostgreSQL), are run by hand: README, "Reliability".
+PostgreSQL), are run by hand: docs/reliability.md, "Under load" and "Faults".
 """
 
 import json

@@ -399,7 +399,7 @@ BORN_QUERY = '{ person(slug: "ivan-maisky") { name born { edtf display } } }'
 def instances(redis_database, fresh_database, tmp_path):
     """Two gunicorn instances on a fresh archive: A by bin/serve, B by gunicorn itself.
 
-    Each has its static files in a directory of its own, as the README advises
+    Each has its static files in a directory of its own, as docs/deployment.md advises
     for instances on one machine: bin/serve collects them into A's; the setup
     collects them into B's.
     """

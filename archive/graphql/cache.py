@@ -14,7 +14,7 @@ What the cache keeps is bounded: an answer over
 ``settings.GRAPHQL_CACHE_MAX_ENTRY_BYTES`` is served but not kept, every entry
 expires after ``settings.GRAPHQL_CACHE_TIMEOUT`` seconds, and the cache's own
 bound holds the total (``MAX_ENTRIES`` of the local-memory cache; Redis's
-``maxmemory``, see README "Response cache").
+``maxmemory``, docs/deployment.md, "Redis").
 
 The data version is read from the cache's copy (no SQL: a cached answer
 costs two cache reads) unless ``settings.GRAPHQL_CACHE_VERSION_FROM_DB`` is
