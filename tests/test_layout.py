@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,25 @@ def test_the_product_declares_every_distribution_it_imports():
 
 def test_the_dev_extra_declares_every_distribution_the_tests_and_tools_import():
     assert _undeclared(DEVELOPMENT, _requirements("dependencies", "dev")) == []
+
+
+@pytest.mark.slow  # builds a wheel: a pip process, setuptools fetched for its build
+def test_the_wheel_holds_the_product_whole_and_nothing_else(tmp_path):
+    """What pip installs is archive/ and project/ file for file (templates, styles
+    and the schema file included), and none of tools/ or tests/."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), "."],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        packed = {name for name in archive.namelist() if ".dist-info/" not in name}
+    on_disk = {
+        path.relative_to(ROOT).as_posix()
+        for package in PRODUCT
+        for path in (ROOT / package).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert packed == on_disk
