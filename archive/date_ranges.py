@@ -19,10 +19,22 @@ The answers are those of the plain query (``tests/test_date_ranges.py``
 compares them); only the work differs. Whatever the shortcut was not worked
 out for takes the plain query: a range ORed or negated, another order, a
 ``values()`` or grouped query, DISTINCT, a deep page.
+
+Each part is measured alone, against Django's own ``count()`` and
+``_fetch_all()``, by benchmarks/date_range_overrides.py (docs/performance.md,
+"A date range"). Both read Django's private query internals (the WHERE tree,
+the alias refcounts, the slice marks, the compiler), and the page overrides
+``QuerySet._fetch_all``: this module refuses to load with another Django than
+:data:`DJANGO` (pinned exactly in pyproject.toml). After an upgrade, check it
+against the new ``Query`` and ``QuerySet``, run tests/test_date_ranges.py and
+the measurement, then change both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import django
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models
 from django.db.models import F, Q
@@ -33,9 +45,28 @@ from django.db.models.sql.where import AND, WhereNode
 
 from archive import date_queries
 
+# The Django whose Query internals this module reads and whose
+# QuerySet._fetch_all it overrides.
+DJANGO = (5, 2)
+if django.VERSION[:2] != DJANGO:
+    raise ImportError(
+        f"archive/date_ranges.py reads Django {DJANGO[0]}.{DJANGO[1]}'s private Query and "
+        f"QuerySet internals; Django {django.get_version()} is installed. Check the module "
+        "against it, then change DJANGO and the pin in pyproject.toml."
+    )
+
 # A page ending past this many records reads offset + limit records of each
 # arm; one sort of all the matches is cheaper by then.
 DEEPEST_PAGE_END = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """The range every record of a query is held to: its condition, and where it
+    is in the WHERE tree (the index of each child to descend to)."""
+
+    path: tuple[int, ...]
+    overlaps: date_queries.Overlaps
 
 
 class DateRangeQuerySet(models.QuerySet):
@@ -48,7 +79,7 @@ class DateRangeQuerySet(models.QuerySet):
         """The number of records, counted arm by arm; None where the arms would
         not add up to this queryset (the plain count then)."""
         found = self._range()
-        arms = found and self._arms(*found)
+        arms = found and self._arms(found)
         if arms is None:
             return None
         selects = [arms.select(arm) for arm in range(len(date_queries.ARM_BOUNDS))]
@@ -66,10 +97,9 @@ class DateRangeQuerySet(models.QuerySet):
             self._prefetch_done = page._prefetch_done
         super()._fetch_all()
 
-    def _range(self) -> tuple[list[int], date_queries.Overlaps] | None:
-        """Where the range every record is held to is in the WHERE tree, and its
-        condition; None where the arms of a range would not add up to this
-        queryset. Reads the query, copies nothing."""
+    def _range(self) -> Range | None:
+        """The range every record is held to; None where the arms of a range
+        would not add up to this queryset. Reads the query, copies nothing."""
         if self._fields is not None:  # values(): rows of a GROUP BY, or of a subquery
             return None
         query = self.query
@@ -86,18 +116,18 @@ class DateRangeQuerySet(models.QuerySet):
             return None
         if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
             return None  # a filter through a join: the arms read one table
-        return path, overlaps
+        return Range(tuple(path), overlaps)
 
-    def _arms(self, path: list[int], overlaps: date_queries.Overlaps) -> Arms | None:
+    def _arms(self, found: Range) -> Arms | None:
         """This query's arms: a copy without the range, its other conditions compiled."""
         base = self.query.clone()  # its WHERE tree too: the range is taken out of the copy
         base.clear_limits()
         node = base.where
-        for index in path[:-1]:
+        for index in found.path[:-1]:
             node = node.children[index]
-        del node.children[path[-1]]
+        del node.children[found.path[-1]]
         try:
-            return Arms(base, overlaps, self.db)
+            return Arms(base, found.overlaps, self.db)
         except (EmptyResultSet, FullResultSet):
             return None  # nothing or everything else: the plain query says it as well
 
@@ -111,13 +141,13 @@ class DateRangeQuerySet(models.QuerySet):
         found = self._range()
         if found is None:
             return None
-        field, order = found[1].date_field, list(query.order_by)
+        field, order = found.overlaps.date_field, list(query.order_by)
         for descending in (False, True):
             if order[:4] == date_queries.chronological(field, descending=descending):
                 break
         else:
             return None
-        arms = self._arms(*found)
+        arms = self._arms(found)
         if arms is None:
             return None
         firsts, orders = [], {}

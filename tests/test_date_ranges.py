@@ -5,6 +5,10 @@ The plain answers come from Django's own ``QuerySet.count`` and from
 """
 
 import datetime
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -12,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from archive import date_queries, visibility
-from archive.date_ranges import DEEPEST_PAGE_END
+from archive.date_ranges import DEEPEST_PAGE_END, DJANGO
 from archive.models import Document, Event
 from tests.factories import make_event
 from tests.test_dates import OVERLAP_DATES, OVERLAP_RANGES
@@ -161,3 +165,23 @@ def test_within_each_arm_the_index_order_is_the_order_by_date(archive):
                 assert list(rows.order_by(*by_arm).values_list("pk", flat=True)) == list(
                     rows.order_by(*by_date).values_list("pk", flat=True)
                 ), (start, end, descending, arm)
+
+
+def test_the_module_refuses_another_django_than_the_one_it_reads():
+    """The arms read Django's private Query internals and override
+    ``QuerySet._fetch_all``: the module is fenced to the Django it was written
+    for, and pyproject.toml pins that version."""
+    root = Path(__file__).resolve().parent.parent
+    pins = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(pin.startswith(f"Django=={DJANGO[0]}.{DJANGO[1]}.") for pin in pins)
+    script = "import django; django.VERSION = (6, 0, 0, 'final', 0); import archive.date_ranges"
+    env = {"DJANGO_SETTINGS_MODULE": "project.settings", "DJANGO_DEBUG": "1", "PATH": ""}
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        "ImportError: archive/date_ranges.py reads Django 5.2's private Query and QuerySet "
+        "internals; Django 6.0 is installed. Check the module against it, then change DJANGO "
+        "and the pin in pyproject.toml."
+    )
