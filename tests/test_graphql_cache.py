@@ -250,13 +250,25 @@ def _broken(*args, **kwargs):
 def test_a_query_error_is_not_cached(client, response_cache, django_assert_num_queries):
     query = '{ person(slug: "ivan-maisky") { nope } }'
     for _ in range(2):
-        response = ask(client, query, None)
+        with django_assert_num_queries(0):
+            response = ask(client, query, None)
         assert response.status_code == 400
         assert response.json()["errors"][0]["message"] == (
             "Cannot query field 'nope' on type 'Person'."
         )
         assert response["Cache-Control"] == "no-store"
     assert _cached_responses() == 0
+
+
+def test_the_requests_remembered_as_answerable_are_the_most_recent():
+    remembered = response_cache_module.Answerable(2)
+    for identity in "abc":
+        remembered.remember(identity)
+    assert [identity in remembered for identity in "abc"] == [False, True, True]
+    remembered.remember("b")  # seen again: now the most recent
+    remembered.remember("d")
+    assert [identity in remembered for identity in "bcd"] == [True, False, True]
+    assert None not in remembered  # a request without a query text
 
 
 def _cached_responses() -> int:

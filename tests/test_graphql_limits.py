@@ -9,6 +9,8 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from graphql import (
     FragmentDefinitionNode,
@@ -24,7 +26,7 @@ from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.printer import print_schema
 
 from archive.graphql import limits, selections
-from archive.graphql.schema import build_schema, schema
+from archive.graphql.schema import NUL_REFUSED, build_schema, schema
 from archive.models import DocumentParty, DocumentSignatory
 from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
 from tests.factories import make_document, make_person, make_state
@@ -832,32 +834,6 @@ def test_a_deep_offset_is_refused(client):
     assert message.startswith("Query too costly: it costs 64,")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With the response cache on (the default), archive/graphql/cache.py lookup() "
-    "reads the data version from the database (GRAPHQL_CACHE_VERSION_FROM_DB, the default "
-    "without Redis) before the limits refuse the query: one SQL query.",
-)
-def test_a_query_over_the_budget_is_refused_before_any_sql_with_the_default_cache(
-    client, demo, django_assert_num_queries
-):
-    with django_assert_num_queries(0):
-        response = post(client, NESTED_PAGES, {"outer": 100, "inner": 100})
-    assert response.status_code == 400
-
-
-@pytest.mark.no_cache
-def test_a_query_over_the_budget_is_refused_before_any_sql(client, demo, django_assert_num_queries):
-    variables = {"outer": 100, "inner": 100}
-    with django_assert_num_queries(0):
-        response = post(client, NESTED_PAGES, variables)
-    assert response.status_code == 400
-    assert response.json() == {
-        "data": None,
-        "errors": [{"message": COST_EXCEEDED.format(cost=f"{nested_pages_cost(100, 100):,}")}],
-    }
-
-
 def test_a_query_within_the_budget_runs(client, demo):
     variables = {"outer": 10, "inner": 5}
     assert cost(NESTED_PAGES, variables) <= 50_000
@@ -923,7 +899,6 @@ OUT_OF_BOUNDS = [
 ]
 
 
-@pytest.mark.no_cache
 @pytest.mark.parametrize(("query", "variables", "message"), OUT_OF_BOUNDS)
 def test_pages_out_of_bounds_are_request_errors(
     client, demo, django_assert_num_queries, query, variables, message
@@ -1021,7 +996,6 @@ def test_aliases_and_nested_lists_multiply_the_cost():
     assert nested > one * 2
 
 
-@pytest.mark.no_cache
 def test_a_default_page_size_over_the_budget_is_refused_before_any_sql(
     client, demo, django_assert_num_queries
 ):
@@ -1051,7 +1025,6 @@ def many_words(count: int) -> str:
     return " ".join(f"w{i}" for i in range(count))
 
 
-@pytest.mark.no_cache
 @pytest.mark.parametrize(
     ("query", "where"),
     [
@@ -1169,3 +1142,154 @@ def test_a_states_documents_and_events_cost_what_is_read_of_them():
 
     assert states("documents") - states("sources") == 20 * WHOLE_LISTS["State", "documents"]
     assert states("events") - states("sources") == 20 * WHOLE_LISTS["State", "events"]
+
+
+# --- refused before any SQL, in the production configuration ------------------------------
+
+
+@pytest.fixture
+def default_cache(settings):
+    """The response cache as shipped without Redis: on, and reading the data version
+    from the database for every answer it looks up (one query: see
+    test_graphql_cache.py::test_the_version_read_from_the_database_costs_one_query_per_hit)."""
+    settings.GRAPHQL_CACHE = True
+    settings.GRAPHQL_CACHE_VERSION_FROM_DB = True
+
+
+def refused_without_sql(client, query: str, variables=None, operation=None) -> dict:
+    """The body of the 400 refusing the request, which must run no SQL at all."""
+    body = {"query": query, "variables": variables or {}, "operationName": operation}
+    with CaptureQueriesContext(connection) as ran:
+        response = client.post("/graphql/", data=json.dumps(body), content_type="application/json")
+    assert [q["sql"] for q in ran.captured_queries] == []
+    assert response.status_code == 400
+    assert response["Cache-Control"] == "no-store"
+    return response.json()
+
+
+def test_a_query_over_the_budget_is_refused_before_any_sql_with_the_default_cache(
+    client, demo, default_cache
+):
+    body = refused_without_sql(client, NESTED_PAGES, {"outer": 100, "inner": 100})
+    assert body == {
+        "data": None,
+        "errors": [{"message": COST_EXCEEDED.format(cost=f"{nested_pages_cost(100, 100):,}")}],
+    }
+
+
+def doubling_fragments(levels: int) -> str:
+    """``2**levels`` fields once expanded: each fragment spreads the next twice."""
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    return f"{{ ...F0 }} {fragments} fragment F{levels} on Query {{ __typename }}"
+
+
+VARIABLE_TEXT = "query ($t: String!) { search(text: $t) { score } }"
+REFUSED = {
+    "depth": (chain(MAX_DEPTH + 1), None, None, DEPTH_EXCEEDED.format(operation="anonymous")),
+    "aliases": (f"{{ {aliased(MAX_ALIASES + 1)} }}", None, None, "31 aliases found. Allowed: 30"),
+    "tokens": (
+        operations(MAX_TOKENS // 5, extra="__typename"),
+        None,
+        "Q0",
+        "Syntax Error: Document contains more than 2000 tokens. Parsing aborted.",
+    ),
+    "fields": (
+        doubling_fragments(11),
+        None,
+        None,
+        "Query too large: it selects 2048 fields once its fragments are expanded; "
+        "the maximum is 2000.",
+    ),
+    "page-size": (
+        "{ documents(pagination: {limit: 101}) { totalCount } }",
+        None,
+        None,
+        PAGE_SIZE_EXCEEDED.format(limit=101),
+    ),
+    "list-items": (
+        "query ($o: [DocumentOrder!]) { documents(ordering: $o) { totalCount } }",
+        {"o": [{"slug": "ASC"}] * 11},
+        None,
+        "ordering: a list holds at most 10 items; this one holds 11.",
+    ),
+    "text-words": (
+        VARIABLE_TEXT,
+        {"t": many_words(21)},
+        None,
+        "text: Text too long: 21 words; a text to find holds at most 20 words and 200 characters.",
+    ),
+    "text-characters": (
+        VARIABLE_TEXT,
+        {"t": "x" * 201},
+        None,
+        "text: Text too long: 201 characters; a text to find holds at most 200 characters "
+        "and 20 words.",
+    ),
+    "string-length": (
+        "query ($s: String!) { person(slug: $s) { slug } }",
+        {"s": "a" * 201},
+        None,
+        "slug: text too long: 201 characters; the most is 200.",
+    ),
+    "unstorable-text": (
+        "query ($s: String!) { person(slug: $s) { slug } }",
+        {"s": "\x00"},
+        None,
+        NUL_REFUSED,
+    ),
+    "syntax": ("{ documents {", None, None, "Syntax Error: Expected Name, found <EOF>."),
+    "unknown-field": (
+        '{ person(slug: "ivan-maisky") { nope } }',
+        None,
+        None,
+        "Cannot query field 'nope' on type 'Person'.",
+    ),
+    "circular-fragments": (
+        '{ document(slug: "x") { ...A } } fragment A on Document { slug ...A }',
+        None,
+        None,
+        "Cannot spread fragment 'A' within itself.",
+    ),
+    "variables": (
+        "query ($l: Int!) { documents(pagination: {limit: $l}) { totalCount } }",
+        {"l": "many"},
+        None,
+        "Variable '$l' has invalid value: Int cannot represent non-integer value: 'many'",
+    ),
+    "operation-not-named": (
+        "query A { __typename } query B { __typename }",
+        None,
+        None,
+        "Must provide operation name if query contains multiple operations.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "operation", "message"), REFUSED.values(), ids=REFUSED
+)
+def test_every_refusal_runs_no_sql_with_the_default_cache(
+    client, demo, default_cache, query, variables, operation, message
+):
+    """Parsing, validation and every limit come before the cache is looked up."""
+    body = refused_without_sql(client, query, variables, operation)
+    assert body["data"] is None
+    assert [error["message"] for error in body["errors"]] == [message]
+
+
+def test_a_query_answered_before_is_refused_once_a_limit_is_lowered(
+    client, demo, default_cache, settings, django_assert_num_queries
+):
+    """A request that passed the limits is looked up at once when asked again; the
+    limits are part of what it is, so lowered they make it another request."""
+    query = chain(MAX_DEPTH)
+    answer = gql(client, query)
+    with django_assert_num_queries(1):  # the data version, read from the database
+        assert gql(client, query) == answer
+    settings.GRAPHQL_MAX_DEPTH = MAX_DEPTH - 1
+    body = refused_without_sql(client, query)
+    assert [error["message"] for error in body["errors"]] == [
+        f"'anonymous' exceeds maximum operation depth of {MAX_DEPTH - 1}"
+    ]

@@ -16,13 +16,21 @@ expires after ``settings.GRAPHQL_CACHE_TIMEOUT`` seconds, and the cache's own
 bound holds the total (``MAX_ENTRIES`` of the local-memory cache; Redis's
 ``maxmemory``, docs/deployment.md, "Redis").
 
+The cache is looked up only for a request known to pass parsing, validation
+and every limit: a request refused is refused without a cache read and
+without SQL, whatever the configuration. A request is looked up once it has
+passed them (:class:`LookUpAnswerable`, the last step before execution), and
+remembered (:class:`Answerable`): asked again, it is looked up at once, so a
+cached answer costs no more than it would if the limits came after.
+
 The data version is read from the cache's copy (no SQL: a cached answer
 costs two cache reads) unless ``settings.GRAPHQL_CACHE_VERSION_FROM_DB`` is
-true, when it is read from the database on every request (one query by
-primary key). The copy is right in every process when the cache is shared
-(Redis); a local-memory cache is one process's own, and a write made by
-another process (a second server, ``manage.py loaddata``) reaches it only
-through the database: hence the setting's default, true without Redis.
+true, when it is read from the database on every request that passed the
+limits (one query by primary key). The copy is right in every process when
+the cache is shared (Redis); a local-memory cache is one process's own, and a
+write made by another process (a second server, ``manage.py loaddata``)
+reaches it only through the database: hence the setting's default, true
+without Redis.
 
 The cache is an accelerator, never a dependency: when it cannot be reached
 the request is answered uncached, a warning is logged, and the cache is left
@@ -36,15 +44,20 @@ import functools
 import hashlib
 import json
 import logging
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from graphql import ExecutionResult
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 
 from archive import data_version
+from archive.graphql import time_limit
 
 logger = logging.getLogger("archive.graphql.cache")
 
@@ -96,6 +109,100 @@ class Entry:
     body: bytes
 
 
+class Lookup:
+    """One request's way through the cache: what it asks, then its key (None: not
+    to be cached) and the entry found under it, once it is known to be answerable."""
+
+    def __init__(self, request: GraphQLRequestData) -> None:
+        self.request = request
+        # Only a query text is cached (strawberry refuses the rest).
+        self.identity = identity_of(request) if isinstance(request.query, str) else None
+        self.key: str | None = None
+        self.entry: Entry | None = None
+        self.looked_up = False
+
+    def passed_before(self) -> bool:
+        """Whether this process has seen this very request pass every limit."""
+        return self.identity in _answerable
+
+    def passed(self) -> None:
+        if self.identity is not None:
+            _answerable.remember(self.identity)
+
+    def look_up(self) -> None:
+        """Find the entry; the data version it is keyed on may be read from the database."""
+        self.looked_up = True
+        if self.identity is None or _outage.ongoing():
+            return
+        try:
+            key = _key(self.identity, data_version.for_caches())
+            cached = caches[data_version.CACHE_ALIAS].get(key)
+        except time_limit.TimeLimitExceeded:
+            raise  # the request's time is up, not the cache's
+        except Exception as error:
+            _outage.started(error)
+            return
+        self.key = key
+        self.entry = Entry(*cached) if cached is not None else None
+
+
+class LookUpAnswerable(SchemaExtension):
+    """Look the answer up once the query is known to be answerable: parsed,
+    validated, within every limit. A refused query is refused before the data
+    version, which may be read from the database, is.
+
+    strawberry runs ``on_execute`` only for a query that passed validation, and
+    executes it only when no result is set: a hit sets an empty one, and the
+    view sends the entry (the context's ``response_cache``, a :class:`Lookup`).
+    The request is remembered as answerable (:class:`Answerable`): asked again,
+    the view looks it up at once.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        request = getattr(context.context, "response_cache", None)
+        if request is not None:
+            request.passed()
+            # Time already up: the execution is stopped at its first step, as it
+            # would be uncached, rather than the lookup's SQL (the data version).
+            if not request.looked_up and not time_limit.time_is_up():
+                request.look_up()
+                if request.entry is not None:
+                    context.result = ExecutionResult(data=None, errors=None)
+        yield
+
+
+class Answerable:
+    """The identities (:func:`identity_of`) of the last requests that passed every
+    limit in this process, at most ``size``.
+
+    Whether a request passes is decided by what its identity holds (the code,
+    the settings that change an answer, the query, its variables, its operation
+    name and extensions), never by the data: asked again, the request passes
+    again, so its answer may be looked up before the limits run. A request
+    refused is never in it, and is refused before any lookup.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._identities: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, identity: str | None) -> bool:
+        return identity in self._identities
+
+    def remember(self, identity: str) -> None:
+        with self._lock:
+            self._identities.pop(identity, None)
+            self._identities[identity] = None  # the most recent last
+            if len(self._identities) > self.size:
+                del self._identities[next(iter(self._identities))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._identities.clear()
+
+
 def enabled() -> bool:
     return settings.GRAPHQL_CACHE
 
@@ -133,12 +240,13 @@ def answer_settings() -> list:
     return [getattr(settings, name) for name in ANSWER_SETTINGS]
 
 
-def key_for(request: GraphQLRequestData, version: int) -> str:
+def identity_of(request: GraphQLRequestData) -> str:
+    """A hash of everything that decides the answer but the data: the code, the
+    settings, the request."""
     identity = json.dumps(
         [
             code_fingerprint(),
             answer_settings(),
-            version,
             request.query,
             request.variables or {},
             request.operation_name,
@@ -149,24 +257,15 @@ def key_for(request: GraphQLRequestData, version: int) -> str:
         ensure_ascii=False,
         default=repr,
     )
-    return KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def lookup(request: GraphQLRequestData) -> tuple[str | None, Entry | None]:
-    """The key for this request and the cached entry under it, if any.
+def key_for(request: GraphQLRequestData, version: int) -> str:
+    return _key(identity_of(request), version)
 
-    The key is None when the response must not be cached: no query, or the
-    cache is out of reach.
-    """
-    if not isinstance(request.query, str) or _outage.ongoing():
-        return None, None
-    try:
-        key = key_for(request, data_version.for_caches())
-        cached = caches[data_version.CACHE_ALIAS].get(key)
-    except Exception as error:
-        _outage.started(error)
-        return None, None
-    return key, Entry(*cached) if cached is not None else None
+
+def _key(identity: str, version: int) -> str:
+    return KEY_PREFIX + hashlib.sha256(f"{identity}:{version}".encode()).hexdigest()
 
 
 def store(key: str, entry: Entry) -> None:
@@ -182,4 +281,7 @@ def store(key: str, entry: Entry) -> None:
         _outage.started(error)
 
 
+# A few hundred kilobytes: far more requests than the parser remembers queries.
+ANSWERABLE_REMEMBERED = 4096
+_answerable = Answerable(ANSWERABLE_REMEMBERED)
 _outage = data_version.CacheOutage(logger, "The GraphQL response cache", "answering uncached")

@@ -37,6 +37,7 @@ from archive import models
 from archive.database_errors import database_unavailable
 from archive.graphql import past
 from archive.graphql import search as api_search
+from archive.graphql.cache import LookUpAnswerable
 from archive.graphql.descriptions import describe
 from archive.graphql.execution import ArchiveExecutionContext, CachedValidation, FieldOptimizer
 from archive.graphql.fields import ArchiveField
@@ -300,6 +301,8 @@ def build_schema() -> ArchiveSchema:
             lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
             # After validation: it reads a valid query with this request's variables.
             RequestBudget,
+            # Executing: only a query every step above let through is looked up.
+            LookUpAnswerable,
             lambda: ArchiveMaskErrors(should_mask_error=should_mask),
         ],
     )

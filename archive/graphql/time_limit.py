@@ -66,6 +66,12 @@ def current() -> Limit | None:
     return _current.get()
 
 
+def time_is_up() -> bool:
+    """Whether the running execution's time is up."""
+    limit = _current.get()
+    return limit is not None and time.monotonic() > limit.deadline
+
+
 def check() -> None:
     """Raise :class:`TimeLimitExceeded` if the running execution's time is up."""
     limit = _current.get()

@@ -21,14 +21,17 @@ with ``data`` and ``errors``, except a database that cannot be reached: a
 (:mod:`archive.graphql.time_limit`).
 
 Successful responses (no errors) are cached (:mod:`archive.graphql.cache`)
-when ``settings.GRAPHQL_CACHE`` is true, and carry an ``ETag`` (the hash of
-the body) and ``Cache-Control: no-cache``: clients may keep them but must
-revalidate, and a GET or POST whose ``If-None-Match`` matches gets a 304
-without a body (Django's ``get_conditional_response``, RFC 9110). Responses
-with errors are neither cached nor to be stored (``Cache-Control: no-store``).
+when ``settings.GRAPHQL_CACHE`` is true, and looked up only for a request
+known to pass validation and the limits (a refused one costs no SQL). They
+carry an ``ETag`` (the hash of the body) and ``Cache-Control: no-cache``:
+clients may keep them but must revalidate, and a GET or POST whose
+``If-None-Match`` matches gets a 304 without a body (Django's
+``get_conditional_response``, RFC 9110). Responses with errors are neither
+cached nor to be stored (``Cache-Control: no-store``).
 """
 
 import copy
+from dataclasses import dataclass
 
 from cross_web import HTTPException
 from django.conf import settings
@@ -36,6 +39,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError
+from strawberry.django.context import StrawberryDjangoContext
 from strawberry.django.views import GraphQLView
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -68,15 +72,25 @@ REVALIDATE = "no-cache"
 DO_NOT_STORE = "no-store"
 
 
+@dataclass
+class ArchiveContext(StrawberryDjangoContext):
+    """strawberry's context, and the request's way through the response cache
+    (None when the cache is off), which ``cache.LookUpAnswerable`` fills in."""
+
+    response_cache: cache.Lookup | None = None
+
+
 class ArchiveGraphQLView(GraphQLView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         # Django makes one view instance per request: decide here, not at import.
         self.graphql_ide = "graphiql" if settings.GRAPHIQL else None
-        self.cache_key = None
-        # The cached answer to this request, found by execute_single; create_response sends it.
-        self.cached = None
+        # The request's cache lookup, made by execute_single; create_response sends a hit.
+        self.response_cache = None
         self.succeeded = False
+
+    def get_context(self, request, response):
+        return ArchiveContext(request=request, response=response)
 
     def dispatch(self, request, *args, **kwargs):
         limit = settings.GRAPHQL_MAX_BODY_BYTES
@@ -121,9 +135,14 @@ class ArchiveGraphQLView(GraphQLView):
         self, request, request_adapter, sub_response, context, root_value, request_data
     ):
         if cache.enabled():
-            self.cache_key, self.cached = cache.lookup(request_data)
-            if self.cached is not None:
-                return ExecutionResult(data=None, errors=None)  # create_response sends the entry
+            found = self.response_cache = context.response_cache = cache.Lookup(request_data)
+            # Reading the data version may be SQL, which a refused query must not
+            # cost: a request is looked up here only if it has passed the limits
+            # before, else once it has (cache.LookUpAnswerable).
+            if found.passed_before():
+                found.look_up()
+                if found.entry is not None:
+                    return ExecutionResult(data=None, errors=None)  # create_response sends it
         try:
             with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
                 try:
@@ -146,15 +165,16 @@ class ArchiveGraphQLView(GraphQLView):
         return result
 
     def create_response(self, response_data, sub_response):
-        if self.cached is not None:
-            return _response(self.cached)
+        found = self.response_cache
+        if found is not None and found.entry is not None:
+            return _response(found.entry)
         response = super().create_response(response_data, sub_response)
         if not (self.succeeded and response.status_code == 200):
             response["Cache-Control"] = DO_NOT_STORE
             return response
         entry = cache.Entry(etag=cache.etag_for(response.content), body=response.content)
-        if self.cache_key:
-            cache.store(self.cache_key, entry)
+        if found is not None and found.key:
+            cache.store(found.key, entry)
         response["ETag"] = entry.etag
         response["Cache-Control"] = REVALIDATE
         return response
