@@ -81,12 +81,6 @@ def aliases(query: str) -> int:
 # --- the limits are what the schema says ------------------------------------------------
 
 
-def test_limit_values():
-    """The values this file's messages are written for; change both together."""
-    assert (MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, limits.max_fields()) == (10, 30, 2000, 2000)
-    assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (20, 100)
-
-
 DEEP = "query Deep { documents { results { parties { state { slug } } } } }"
 PAGE = "{ documents(pagination: {limit: 51}) { results { slug } } }"
 COSTLY = "{ documents(pagination: {limit: 10}) { results { slug } } }"
@@ -129,8 +123,30 @@ COSTLY_COST = limits.query_cost(schema._schema, parse(COSTLY))
             f"the budget is {COSTLY_COST - 1:,}. Ask for smaller pages, fewer nested lists, "
             "or several queries.",
         ),
+        (
+            "GRAPHQL_MAX_TEXT_CHARACTERS",
+            10,
+            "At most 20 words and 10 characters.",
+            '{ search(text: "treaty of riga") { score } }',
+            "text: Text too long: 14 characters; a text to find holds at most 10 characters "
+            "and 20 words.",
+        ),
+        (
+            "GRAPHQL_MAX_ALIASES",
+            2,
+            "holds at most 2 aliases",
+            "{ a: __typename b: __typename c: __typename }",
+            "3 aliases found. Allowed: 2",
+        ),
+        (
+            "GRAPHQL_MAX_TOKENS",
+            tokens("{ a: __typename b: __typename c: __typename }") - 1,
+            "and 10 tokens",
+            "{ a: __typename b: __typename c: __typename }",
+            "Syntax Error: Document contains more than 10 tokens. Parsing aborted.",
+        ),
     ],
-    ids=["page-size", "text-words", "depth", "cost"],
+    ids=["page-size", "text-words", "depth", "cost", "text-characters", "aliases", "tokens"],
 )
 def test_a_limit_is_one_setting_that_its_description_and_its_refusal_follow(
     client, settings, setting, value, described, query, refusal
