@@ -58,3 +58,12 @@ def test_a_missing_form_or_field_is_an_error():
         FormFields.of(PAGE, "state_form")
     with pytest.raises(ValueError, match=r"^the form has no fields \['died', 'q'\]$"):
         FormFields.of(PAGE, "person_form", q="x", died="1975")
+
+
+def test_a_change_of_a_field_not_posted_ticks_or_chooses_it():
+    """An unticked box is ticked; a list with no options (an autocomplete box before a
+    record is chosen) posts the chosen value, in the field's place."""
+    page = PAGE.replace("</form>\n</body>", '<select name="place"></select></form>\n</body>')
+    fields = FormFields.of(page, "person_form", featured="yes", place="7")
+    assert fields[5:7] == [("published", "on"), ("featured", "yes")]
+    assert fields[-1] == ("place", "7")
