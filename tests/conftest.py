@@ -54,6 +54,18 @@ def caches_as_a_new_server(request):
         request.getfixturevalue("no_response_cache")
 
 
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Passwords set in the test are hashed with MD5, at no cost: for tests about
+    something other than hashing that set passwords or log in with them (a login
+    with a wrong password, or for an unknown user, hashes too). The production
+    hashers follow it in the list, so the hashes they made are still checked."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @functools.cache
 def _password_hash() -> str:
     """The hash of the staff fixtures' password "pw", with the production hasher.

@@ -235,7 +235,7 @@ def test_archivist_cannot_delete(client, archivist, maisky):
     assert Person.objects.filter(pk=maisky.pk).exists()
 
 
-def test_history_obeys_history_model_permissions(client, maisky):
+def test_history_obeys_history_model_permissions(client, maisky, fast_password_hasher):
     """Viewing a record is not enough: its history needs the history permission."""
     user = get_user_model().objects.create_user("viewer", password="pw", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_person"))
@@ -285,7 +285,7 @@ def test_delete_keeps_history_and_recovery_restores_record_and_rows(
     assert client.get(reverse("admin:archive_document_deleted")).context["deletions"] == []
 
 
-def test_demo_logins_prints_working_logins(db, client):
+def test_demo_logins_prints_working_logins(db, client, fast_password_hasher):
     """The demo command prints a login per group; each one signs in to the admin."""
     from io import StringIO
 

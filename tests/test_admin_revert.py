@@ -28,7 +28,9 @@ def revert_url(obj, version):
     return url(type(obj), "simple_history", obj.pk, version.history_id)
 
 
-def test_a_revert_page_leaves_every_other_form_without_a_reason(client, archivist, demo):
+def test_a_revert_page_leaves_every_other_form_without_a_reason(
+    client, archivist, demo, fast_password_hasher
+):
     """The revert page's proposed reason is its own: no other form, of any record
     type, for any user, is pre-filled with it (it was set on the field shared by all)."""
     client.force_login(archivist)

@@ -43,7 +43,7 @@ def first(client, archivist):
 
 
 @pytest.fixture
-def second(db):
+def second(db, fast_password_hasher):
     user = get_user_model().objects.create_user(username="second", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Archivists"))
     other = Client()

@@ -156,7 +156,9 @@ def _text(response) -> str:
 
 
 @pytest.mark.django_db
-def test_repeated_failed_logins_lock_the_account_out_from_that_address_only(client, settings):
+def test_repeated_failed_logins_lock_the_account_out_from_that_address_only(
+    client, settings, fast_password_hasher
+):
     """Five wrong passwords lock the (address, account) pair: the attacker's address is
     refused even the right password, and the archivist still logs in from elsewhere."""
     assert settings.AXES_FAILURE_LIMIT == 5
@@ -195,7 +197,7 @@ def test_repeated_failed_logins_lock_the_account_out_from_that_address_only(clie
 
 
 @pytest.mark.django_db
-def test_the_lock_out_ends_after_the_cool_off(client):
+def test_the_lock_out_ends_after_the_cool_off(client, fast_password_hasher):
     from axes.models import AccessAttempt
     from django.conf import settings
     from django.utils import timezone

@@ -113,7 +113,9 @@ def test_a_draft_place_reads_as_null_without_hiding_the_document(client, demo):
     assert data == {"document": {"title": "Sikorski–Mayski agreement", "place": None}}
 
 
-def test_internal_notes_and_editors_never_leave_the_admin(client, demo, settings):
+def test_internal_notes_and_editors_never_leave_the_admin(
+    client, demo, settings, fast_password_hasher
+):
     """Dump everything a client can ask for; no internal note or editor name is in it."""
     settings.GRAPHQL_MAX_COST = 10**7  # everything at once: over the budget of production
     editor = get_user_model().objects.create_user("chief.archivist", password="pw")
