@@ -4,6 +4,7 @@ each of them imports: the product's in ``dependencies``, the tests' and tools'
 there or in the ``dev`` extra."""
 
 import ast
+import functools
 import importlib.metadata
 import json
 import os
@@ -26,6 +27,7 @@ def _sources(*packages: str) -> list[Path]:
     return sorted(path for package in packages for path in (ROOT / package).rglob("*.py"))
 
 
+@functools.cache  # each source is read by several tests
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, module) of every absolute import in ``path``, wherever it stands."""
     found = []
@@ -52,7 +54,7 @@ def _normalised(name: str) -> str:
 
 def _undeclared(packages: tuple[str, ...], declared: set[str]) -> list[str]:
     """Each third-party import in ``packages`` whose distribution is not ``declared``."""
-    distributions = importlib.metadata.packages_distributions()
+    distributions = _distributions()
     missing = []
     for path in _sources(*packages):
         for line, module in _imports(path):
@@ -64,6 +66,11 @@ def _undeclared(packages: tuple[str, ...], declared: set[str]) -> list[str]:
                 where = ", ".join(sorted(names)) or "no installed distribution"
                 missing.append(f"{path.relative_to(ROOT)}:{line}: {module} ({where})")
     return missing
+
+
+@functools.cache  # reads every installed distribution's file list
+def _distributions() -> dict[str, list[str]]:
+    return importlib.metadata.packages_distributions()
 
 
 def _importing(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
