@@ -3,7 +3,6 @@
 import copy
 import re
 
-from django.http import QueryDict
 from django.urls import reverse
 
 from archive.models import Document, Event, Person, Place, Source, State
@@ -76,13 +75,3 @@ def _add_row(form, prefix: str, row: int) -> None:
                 element.set(attribute, numbered.sub(f"{prefix}-{row}", element.get(attribute)))
     template.addprevious(new)
     total.value = str(row + 1)
-
-
-def as_querydict(data: dict) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for key, value in data.items():
-        if isinstance(value, list):
-            query.setlist(key, value)
-        else:
-            query[key] = value
-    return query
