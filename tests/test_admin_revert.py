@@ -2,13 +2,13 @@
 every version written; deletes ask for a reason; no form inherits another's reason."""
 
 import importlib
-import uuid
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from archive.models import (
     Document,
@@ -434,24 +434,28 @@ def test_recovery_leaves_out_a_row_removed_by_an_earlier_action(
     ]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_old_versions_one_id_per_moment_user_and_reason(agreement, archivist):
     """Versions written before ``action_id`` existed: those of one action (one moment,
-    user and reason) get one id, the others other ids."""
+    user and reason) get one id, in every table, the others other ids."""
     migration = importlib.import_module("archive.migrations.0007_version_action_id")
-    signatory = DocumentSignatory.objects.get(document=agreement)
     moment = Document.history.get().history_date
     DocumentSignatory.history.update(history_date=moment)
     agreement._change_reason = "Renamed"
     agreement.title = "Agreement"
     agreement.save()
-    for model in (Document, DocumentSignatory, Person):
-        model.history.update(action_id=uuid.uuid4())  # as if nothing had grouped them
-    migration.give_old_versions_their_action(apps, None)
+    Person.history.update(history_date=moment, history_user=archivist)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("archive", "0006_date_spans")])  # drops action_id
+    executor.loader.build_graph()
+    executor.migrate([("archive", migration.__name__.rsplit(".", 1)[1])])
     created, renamed = (Document.history.get(history_type=t) for t in "+~")
-    (signed,) = signatory.history.all()
+    (signed,) = DocumentSignatory.history.all()
+    (person,) = Person.history.all()
     assert created.action_id == signed.action_id == migration.action_of(moment, None, None)
     assert renamed.action_id == migration.action_of(renamed.history_date, None, "Renamed")
-    assert renamed.action_id != created.action_id
+    assert person.action_id == migration.action_of(moment, archivist.pk, None)
+    assert len({created.action_id, renamed.action_id, person.action_id}) == 3
 
 
 def test_deleted_records_lists_each_once_by_its_last_deletion(client, superuser, agreement):

@@ -8,7 +8,6 @@ fixture load dated all their versions alike). The derivation is frozen here.
 import uuid
 
 from django.db import migrations, models
-from django.db.models import Q
 
 HISTORICAL_MODELS = [
     "historicaldocument",
@@ -42,23 +41,60 @@ def action_of(date, user_id, reason) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{date.isoformat()}|{user_id}|{reason}")
 
 
+# Versions read, and ids written to the scratch table, per statement.
+BATCH = 2000
+
+
 def give_old_versions_their_action(apps, schema_editor):
-    for name in HISTORICAL_MODELS:
-        versions = apps.get_model("archive", name)._base_manager
-        keys = versions.values_list(
-            "history_date", "history_user_id", "history_change_reason"
-        ).distinct()
-        for date, user_id, reason in keys.iterator():
-            same = Q(history_date=date)
-            same &= (
-                Q(history_user_id=user_id) if user_id is not None else Q(history_user__isnull=True)
+    """Each version gets the id of its (moment, user, reason).
+
+    The ids are derived in Python (SQLite has no SHA-1 for uuid5), written a
+    page at a time to a scratch table keyed by version, and set by one UPDATE
+    per history table. The UPDATE per (moment, user, reason) it replaces ran
+    once per version (the history's default ordering put ``history_id`` in its
+    DISTINCT), each rewriting every version of its action: quadratic where the
+    versions share one key, as in a generated or loaded archive.
+    """
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
+    action_field = models.UUIDField(null=True)
+    scratch = quote("archive_0007_version_action")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} (version integer PRIMARY KEY, "
+            f"action {action_field.db_type(connection)} NOT NULL)"
+        )
+        for name in HISTORICAL_MODELS:
+            model = apps.get_model("archive", name)
+            versions = model._base_manager.using(connection.alias).order_by("pk")
+            last = None
+            while True:
+                page = versions if last is None else versions.filter(pk__gt=last)
+                rows = list(
+                    page.values_list(
+                        "pk", "history_date", "history_user_id", "history_change_reason"
+                    )[:BATCH]
+                )
+                if not rows:
+                    break
+                values = []
+                for pk, date, user_id, reason in rows:
+                    action = action_of(date, user_id, reason)
+                    values += [pk, action_field.get_db_prep_value(action, connection)]
+                cursor.execute(
+                    f"INSERT INTO {scratch} (version, action) VALUES "
+                    + ", ".join(["(%s, %s)"] * len(rows)),
+                    values,
+                )
+                last = rows[-1][0]
+            table = quote(model._meta.db_table)
+            pk = quote(model._meta.pk.column)
+            cursor.execute(
+                f"UPDATE {table} SET action_id = "
+                f"(SELECT action FROM {scratch} WHERE version = {table}.{pk})"
             )
-            same &= (
-                Q(history_change_reason=reason)
-                if reason is not None
-                else Q(history_change_reason__isnull=True)
-            )
-            versions.filter(same).update(action_id=action_of(date, user_id, reason))
+            cursor.execute(f"DELETE FROM {scratch}")
+        cursor.execute(f"DROP TABLE {scratch}")
 
 
 class Migration(migrations.Migration):
