@@ -6,8 +6,9 @@
   that is an edit of the record, and its version keeps the row.
 * Readers view everything, history included, and change nothing.
 
-Created by migration 0002; :func:`sync_groups` runs again after every
-`migrate` so that models added later get the same permissions.
+Created by migration 0002 (from its own frozen copy of this rule);
+:func:`sync_groups` runs again after every `migrate` so that models added
+later get the same permissions.
 """
 
 from django.apps import apps as global_apps

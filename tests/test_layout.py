@@ -157,3 +157,50 @@ def test_the_wheel_holds_the_product_whole_and_nothing_else(tmp_path):
         if path.is_file() and "__pycache__" not in path.parts
     }
     assert packed == on_disk
+
+
+# What a migration may use of the live archive code: the classes its models
+# are made of (a field class, a model base), which the migration state needs.
+MIGRATIONS_MAY_USE = {
+    "0001_initial.py": {"archive.models.base.DatedMixin", "archive.models.base.EDTFField"},
+}
+
+
+def _archive_references(path: Path) -> set[str]:
+    """The live archive code ``path`` names: ``from archive... import x`` and
+    ``archive.a.b`` attribute chains (after ``import archive.a``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.partition(".")[0] == "archive":
+                found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            # `import archive.x as y` hides the chains: name the module itself.
+            found |= {
+                alias.name
+                for alias in node.names
+                if alias.name.partition(".")[0] == "archive" and alias.asname
+            }
+        elif isinstance(node, ast.Attribute):
+            parts = []
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name) and node.id == "archive":
+                found.add(".".join(["archive", *reversed(parts)]))
+    # A chain's prefixes (archive.models.base of archive.models.base.EDTFField)
+    # are walked too: keep the longest.
+    found = {name for name in found if not any(other.startswith(f"{name}.") for other in found)}
+    return {name for name in found if not name.startswith("archive.migrations")}
+
+
+def test_migrations_use_no_live_code_but_their_models_classes():
+    """A migration runs as it was written, whatever the live code has become:
+    it keeps its own copy of any helper (0002's staff groups, 0004's search
+    index SQL, 0006's span rule, 0007's action ids)."""
+    found = {
+        path.name: references
+        for path in sorted((ROOT / "archive" / "migrations").glob("*.py"))
+        if (references := _archive_references(path))
+    }
+    assert found == MIGRATIONS_MAY_USE

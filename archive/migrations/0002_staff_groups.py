@@ -1,10 +1,59 @@
+"""The two staff groups, Archivists and Readers, with their permissions.
+
+The rule is frozen here as it stood when this migration was written (a
+migration imports no live code); ``archive.permissions.sync_groups`` applies
+the live rule after every ``migrate``.
+"""
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+# The row models of 0001: archivists may delete a row of a record, never a record.
+ROW_MODELS = [
+    "documentcitation",
+    "documentlink",
+    "documentparty",
+    "documentsignatory",
+    "eventcitation",
+    "eventdocument",
+    "eventparticipant",
+    "eventstate",
+    "personcitation",
+    "personname",
+    "placecitation",
+    "placename",
+    "position",
+    "provision",
+    "statecitation",
+    "statename",
+]
+# Permission codename prefixes, or whole codenames, per group.
+GROUPS = {
+    "Archivists": ["add_", "change_", "view_"] + [f"delete_{name}" for name in ROW_MODELS],
+    "Readers": ["view_"],
+}
+
+
+def sync_groups(apps):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    archive_permissions = Permission.objects.filter(content_type__app_label="archive")
+    for name, codenames in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *[
+                permission
+                for permission in archive_permissions
+                if any(
+                    permission.codename == codename
+                    or (codename.endswith("_") and permission.codename.startswith(codename))
+                    for codename in codenames
+                )
+            ]
+        )
+
 
 def create_groups(apps, schema_editor):
-    from archive.permissions import sync_groups
-
     # Permissions are normally created after all migrations have run; the
     # groups need them now.
     app_config = apps.get_app_config("archive")
