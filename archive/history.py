@@ -379,7 +379,7 @@ def _public_diff(model, versions, row_model, record_pk, own) -> list[Entry]:
     ``versions`` are in diffing order; ``own`` are the record's, by date.
     """
     fields = _diffed_fields(model, public=True)
-    own_states = [(v.history_date, v.published) for v in own]
+    own_states = [(v.history_date, visibility.recorded_public(v)) for v in own]
     result = []
     previous = last_shown = None
     states = []  # (date, public then) of this row's versions so far
@@ -445,7 +445,8 @@ def _seen(version, moment_version, row_model, own) -> models.Model | None:
     None if the public did not see it then."""
     instance = visibility.as_seen_then(as_it_was(version), version, moment_version)
     if row_model is None:
-        return instance if version.published else None
+        # A deletion is never shown: what this says of it is not read.
+        return instance if visibility.was_public(version) else None
     if not _published_at(own, moment_version.history_date):
         return None
     return instance if visibility.is_public(instance) else None

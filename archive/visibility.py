@@ -74,6 +74,13 @@ def was_public(version) -> bool:
     return version.published and version.history_type != "-"
 
 
+def recorded_public(version) -> bool:
+    """Whether the state ``version`` records was public: :func:`was_public`, but a
+    deletion counts as the state it deleted. A reason that names a version's
+    moment speaks of that state (a recovery names the deletion it undoes)."""
+    return version.published
+
+
 def public_then_name(field: models.Field) -> str:
     return f"{field.name}_public_then"
 

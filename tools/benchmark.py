@@ -107,7 +107,7 @@ def documents_page() -> dict:
                             "role": s.role,
                             "person": {"slug": s.person.slug, "name": s.person.name},
                             "onBehalfOf": {"slug": s.on_behalf_of.slug}
-                            if s.on_behalf_of and s.on_behalf_of.published
+                            if visibility.public_or_none(s.on_behalf_of)
                             else None,
                         }
                         for s in d.signatories.all()[:20]
@@ -281,7 +281,7 @@ SEARCHED_NAMESAKES = 3
 def namesakes(bearers: int) -> str:
     """The first surname (alphabetically) that ``bearers`` public persons bear, or
     the one whose number of bearers is nearest."""
-    names = Person.objects.filter(published=True).values_list("name", flat=True)
+    names = visibility.public_records(Person.objects.all()).values_list("name", flat=True)
     counts = Counter(name.split()[-1] for name in names)
     return min(counts, key=lambda surname: (abs(counts[surname] - bearers), surname))
 
@@ -297,10 +297,7 @@ def cases() -> list[Case]:
     """
     document, signer, name = (
         DocumentSignatory.objects.filter(
-            document__published=True,
-            person__published=True,
-            on_behalf_of__published=True,
-            source__published=True,
+            *(visibility.public(link) for link in ("document", "person", "on_behalf_of", "source"))
         )
         .order_by("pk")
         .values_list("document__slug", "person__slug", "person__name")
@@ -433,7 +430,7 @@ def admin_timings(repeat: int) -> list[dict]:
             user = get_user_model().objects.create_superuser("benchmark-admin", "", None)
             client = Client(HTTP_HOST="localhost")
             client.force_login(user)
-            document = Document.objects.filter(published=True).order_by("pk").first()
+            document = visibility.public_records(Document.objects.all()).order_by("pk").first()
             for number in range(1000, 1000 + ADDED_ROWS):
                 Provision.objects.create(document=document, number=number, text=f"Art. {number}.")
             for person in Person.objects.exclude(signed__document=document)[:ADDED_ROWS]:

@@ -85,6 +85,7 @@ class Run:
         from django.contrib.auth.models import Group
         from django.db import connections
 
+        from archive import visibility
         from archive.models import Document, DocumentSignatory, Person
 
         user, _ = get_user_model().objects.get_or_create(username=ARCHIVIST)
@@ -97,19 +98,19 @@ class Run:
             user.groups.set([group])
 
         self.documents = Document.objects.count()
-        people = Person.objects.filter(published=True).order_by("pk")[:EDITED_RECORDS]
+        people = visibility.public_records(Person.objects.all()).order_by("pk")[:EDITED_RECORDS]
         self.targets = [{"pk": p.pk, "slug": p.slug} for p in people]
         self.originals = {p.pk: p.description for p in people}
 
         rng = random.Random(1)
         signatories = list(
-            DocumentSignatory.objects.filter(document__published=True, person__published=True)
+            visibility.public_rows(DocumentSignatory.objects.all())
             .order_by("pk")
             .values_list("person__slug", "person__name")[:200]
         )
         self.signers = sorted({slug for slug, _ in signatories})[:50]
         self.surnames = sorted({name.split()[-1] for _, name in signatories})[:50]
-        documents = Document.objects.filter(published=True).order_by("pk")
+        documents = visibility.public_records(Document.objects.all()).order_by("pk")
         documents = list(documents.values_list("slug", flat=True)[:200])
         self.documents_sample = rng.sample(documents, min(40, len(documents)))
         for slug in self.documents_sample[:20]:
