@@ -7,9 +7,12 @@ has just started; a test that must run every request's query (to count its SQL
 queries, or to see a write that does not advance the data version) asks for
 :func:`no_response_cache` or carries ``@pytest.mark.no_cache``.
 
-The suite's tiers: tests that start servers, browsers or other processes, or
-generate queries by the hundred, are marked ``slow`` in their files;
-``bin/test`` leaves them out, ``bin/test --all`` (what CI runs) takes them too.
+The suite's tiers: tests that start processes, or generate queries or rows by
+the hundred, are marked ``slow``; ``bin/test`` leaves them out, ``bin/test
+--all`` (what CI runs) takes them too. Four kinds of slow test carry a mark of
+their own, which implies ``slow`` (:func:`pytest_collection_modifyitems`), so
+that one kind can be run alone (``bin/test --all -m browser``): ``live_server``,
+``browser``, ``load`` and ``fuzz`` (pyproject.toml describes each).
 """
 
 import functools
@@ -29,6 +32,17 @@ from django.db import connection, transaction
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
 
 DEMO_FIXTURE = "fixtures/demo.json"
+
+SLOW_KINDS = ("live_server", "browser", "load", "fuzz")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test of a slow kind is slow: marked here, before ``-m`` selects, so that
+    ``-m "not slow"`` leaves it out without each file saying so twice."""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

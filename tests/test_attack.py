@@ -7,7 +7,7 @@ import pytest
 
 from tools import attack
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.live_server
 
 MB = 2**20
 

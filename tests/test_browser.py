@@ -45,7 +45,7 @@ from django.conf import settings as django_settings
 
 from tests.conftest import DEMO_FIXTURE
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(

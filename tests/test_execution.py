@@ -243,7 +243,7 @@ def test_a_query_text_seen_before_is_not_validated_again(maisky, monkeypatch):
     assert len(validated) == 2
 
 
-@pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.django_db
 def test_generated_queries_answer_the_same_both_ways(demo):
     """Queries generated from the schema (hypothesis-graphql, steered to demo slugs and

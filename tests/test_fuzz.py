@@ -20,7 +20,7 @@ import requests
 
 from tests import fuzzing
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.fuzz
 SEED = 20261127
 EXAMPLES = 1100  # 100 per field of Query: 75 positive, 25 negative
 MINIMUM = 1000

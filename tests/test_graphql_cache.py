@@ -906,7 +906,7 @@ def _write_through_the_other_and_read_through_the_first(first: Server, second: S
     assert second.graphql(DANZIG_QUERY) == DANZIG
 
 
-@pytest.mark.slow
+@pytest.mark.live_server
 @needs_redis
 def test_two_servers_sharing_redis_never_serve_stale_data(servers):
     store = redis.Redis.from_url(REDIS_TEST_URL)
@@ -926,7 +926,7 @@ def test_two_servers_sharing_redis_never_serve_stale_data(servers):
         store.flushdb()
 
 
-@pytest.mark.slow
+@pytest.mark.live_server
 @needs_redis
 def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
     store = redis.Redis.from_url(REDIS_TEST_URL)
@@ -948,7 +948,7 @@ def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
         store.flushdb()
 
 
-@pytest.mark.slow
+@pytest.mark.live_server
 def test_two_servers_with_local_caches_reading_the_version_from_the_database(servers):
     first, second = servers(GRAPHQL_CACHE_VERSION_FROM_DB="1")
     _write_through_the_other_and_read_through_the_first(first, second)

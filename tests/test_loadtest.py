@@ -18,7 +18,7 @@ from django.conf import settings
 
 from tools.processes import clean_environment
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.load
 ROOT = Path(settings.BASE_DIR)
 
 GENERATE = (

@@ -461,7 +461,7 @@ def instances(redis_database, fresh_database, tmp_path):
             instance.stop()
 
 
-@pytest.mark.slow
+@pytest.mark.live_server
 def test_two_gunicorn_instances_serve_one_archive(instances, redis_database):
     a, b, static_roots, ids, database_url = instances
     browser = Browser()
