@@ -58,8 +58,10 @@ def caches_as_a_new_server(request):
     """Each test starts with the empty caches of a server that has just started;
     ``@pytest.mark.no_cache`` turns the response cache and the counts off.
 
-    Only this process's memory caches are cleared: a Redis database may be
-    shared (tests/test_graphql_cache.py clears its own).
+    Only this process's memory caches are cleared: the default cache is always
+    one (pyproject.toml drops an exported ``REDIS_URL`` for the test run), and a
+    test that configures a Redis database clears it itself
+    (tests/test_graphql_cache.py).
     """
     for cache in caches.all(initialized_only=True):
         if isinstance(cache, LocMemCache):

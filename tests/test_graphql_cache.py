@@ -991,3 +991,27 @@ def test_settings_from_the_environment(monkeypatch, environment, backend, versio
     assert values["GRAPHQL_CACHE"] is True
     assert values["GRAPHQL_CACHE_TIMEOUT"] == 3600
     assert values["GRAPHQL_CACHE_VERSION_FROM_DB"] is version_from_db
+
+
+@pytest.mark.slow
+def test_an_exported_redis_url_does_not_reach_the_tests(tmp_path):
+    """A developer's REDIS_URL would give every test one shared cache: answers
+    cached by one test, under a data version the next restores, served to it."""
+    inner = tmp_path / "test_inner.py"
+    inner.write_text(
+        "from django.core.cache import caches\n"
+        "from django.core.cache.backends.locmem import LocMemCache\n\n\n"
+        "def test_default_cache():\n"
+        "    assert isinstance(caches['default'], LocMemCache), caches['default']\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
+        + ["--rootdir", str(ROOT), "-q", "-p", "no:cacheprovider", str(inner)],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": "redis://127.0.0.1:1/0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
