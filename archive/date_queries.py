@@ -173,8 +173,8 @@ class Overlaps(Expression):
     arm alone).
 
     Written as SQL rather than as ORM lookups: it is the same SQL on SQLite
-    and PostgreSQL, and compiling 30 lookups took longer than running the
-    query on a small archive (0.9 ms a statement, twice a request).
+    and PostgreSQL, and compiling its 30 lookups, twice a request, cost more
+    than running the query on a small archive (docs/performance.md).
     """
 
     conditional = True

@@ -2,9 +2,8 @@
 
 A range with both ends is a ``date_queries.Overlaps`` condition: an OR of arms, one
 per span class, that never find the same record. A database answers an OR by
-gathering every match (1,517 events overlap July and August 1941 in an archive
-of 100,000 documents, 45 in one of 1,000), then counts them, or sorts them all
-to keep a page: work that grows with the archive. But each arm alone is one
+gathering every match, then counts them, or sorts them all to keep a page:
+work that grows with the archive (docs/performance.md, "A date range"). But each arm alone is one
 range of the (span, earliest, latest, slug) index, in date order. So a
 queryset whose filter holds every record to a range:
 

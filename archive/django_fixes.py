@@ -7,12 +7,12 @@ the related table with ``TupleIn`` even when the key is one column. On
 SQLite, which Django says has no tuple lookups, that becomes
 ``id = %s OR id = %s OR …``, one term per record: SQLite refuses a chain of
 over 1,000 terms ("Expression tree is too large (maximum depth 1000)"), so
-a page of 100 persons with their signed documents failed once they had
-signed more than 1,000 between them, and below that the chain was slow to
-build and to run (a quarter of a 100-document page at 100k documents). On
-PostgreSQL it is ``(id) IN ((%s), (%s), …)``. Here a one-column ``TupleIn``
-with values compiles as ``In``: ``id IN (%s, %s, …)``, as Django 5.1 wrote it,
-on every database. Composite keys, subqueries and expressions keep Django's
+a page whose records link to more than 1,000 others between them would
+fail, and a shorter chain is still slow to build and to run
+(docs/performance.md, "Links fetched by id"). On PostgreSQL it is
+``(id) IN ((%s), (%s), …)``. Here a one-column ``TupleIn`` with values
+compiles as ``In``: ``id IN (%s, %s, …)``, as Django 5.1 wrote it, on every
+database. Composite keys, subqueries and expressions keep Django's
 code. Tests: tests/test_django_fixes.py.
 """
 

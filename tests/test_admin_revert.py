@@ -32,7 +32,8 @@ def test_a_revert_page_leaves_every_other_form_without_a_reason(
     client, archivist, demo, fast_password_hasher
 ):
     """The revert page's proposed reason is its own: no other form, of any record
-    type, for any user, is pre-filled with it (it was set on the field shared by all)."""
+    type, for any user, is pre-filled with it: it is set on the revert form's
+    instance, never on the field object that every form class shares."""
     client.force_login(archivist)
     for model in RECORDS:
         obj = model.objects.order_by("pk").first()

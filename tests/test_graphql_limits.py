@@ -919,8 +919,8 @@ OUT_OF_BOUNDS = [
 def test_pages_out_of_bounds_are_request_errors(
     client, demo, django_assert_num_queries, query, variables, message
 ):
-    """A 400 before any SQL, with no path: nothing ran (it was a 200 with a path, and
-    the valid fields beside it were wiped by the non-null root field's error)."""
+    """A 400 before any SQL, with no path: nothing ran. Refused as a field's error
+    instead, a non-null root field's null would wipe the valid fields beside it."""
     valid = "ok: documents { totalCount } "
     query = query.replace("{ ", "{ " + valid, 1) if query.startswith("{") else query
     with django_assert_num_queries(0):
@@ -1026,8 +1026,9 @@ def test_a_default_page_size_over_the_budget_is_refused_before_any_sql(
 
 
 def test_a_query_at_the_depth_limit_is_costed(client):
-    """The cost was skipped for a query at the depth limit (the guard measured depth
-    from the root field, one more than the depth limiter, and left it to it)."""
+    """A query at the depth limit is costed too: depth counted from the root field is
+    one more than the depth limiter's count, and a guard that read one for the
+    other would leave such a query to the depth limit alone."""
     query = chain(MAX_DEPTH).replace("(pagination: {limit: 3})", "(pagination: {limit: 100})")
     assert depth(query) == MAX_DEPTH
     (message,) = gql_errors(client, query)
@@ -1147,8 +1148,8 @@ def test_a_read_as_of_costs_more_than_the_same_read_now():
 
 def test_a_states_documents_and_events_cost_what_is_read_of_them():
     """Each state's documents and events are read whole (and numbered) whatever the
-    page: ``states(pagination: {limit: 80}) { results { documents … } }`` was admitted
-    and read 100,000 rows (1.1 s of CPU at 100,000 documents)."""
+    page, so they cost the whole list: otherwise a page of states with their
+    documents would be admitted and read every document of the archive."""
     from archive.graphql.limits import WHOLE_LISTS
 
     def states(field: str) -> int:

@@ -10,11 +10,11 @@
    worker that is never recycled, no response cache: an attacker varies each
    request to miss it), so that each request's work lands in one process to
    measure;
-3. sends each request of :data:`REQUESTS` in turn (issue 12's items 6–10, and
-   the ones found while writing it), sampling the worker's resident memory
-   every 5 ms while the request runs, and reports its status, its time, the
-   worker's peak growth over its size before the request, and what the answer
-   said;
+3. sends each request of :func:`requests_to_send` in turn (two controls, then
+   requests that each push one limit, or the validator, as far as it admits),
+   sampling the worker's resident memory every 5 ms while the request runs,
+   and reports its status, its time, the worker's peak growth over its size
+   before the request, and what the answer said;
 4. prints a summary table and exits with 1 if any request failed: it took
    2 s or more (refused or not: a refusal that slow held the worker as long),
    the worker grew by more than 50 MB, the answer was a 5xx, or the worker
@@ -64,7 +64,7 @@ CLIENT_TIMEOUT = 60.0
 @dataclass
 class Request:
     name: str
-    item: str  # where it comes from: the issue's item, or "found" here
+    item: str  # its group in the table ("-": a control); SIZED probes go before a group
     body: bytes
     content_type: str = "application/json"
 
@@ -160,7 +160,7 @@ def requests_to_send() -> list[Request]:
             _deep_as_of(),
             {"t": "2100-01-01T00:00:00Z"},
         ),
-        # here item 9's, the largest page the budget admits (found by bisection)
+        # here the largest page the budget admits: its size is found against the server (SIZED)
         graphql(
             "30 x introspection (no SQL)",
             "10",
@@ -386,7 +386,7 @@ def largest_admitted(url: str, family: Callable[[int], Request], most: int) -> R
 # Requests whose size is found against the running server: (where, family, largest size).
 SIZED = [
     (
-        "10",  # before item 10's request
+        "10",  # before the introspection request, the first of group "10"
         lambda n: graphql(f"largest admitted page ({n} x {n})", "9", _budget_page(n)),
         100,
     ),
