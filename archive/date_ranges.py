@@ -20,7 +20,7 @@ out for takes the plain query: a range ORed or negated, another order, a
 ``values()`` or grouped query, DISTINCT, a deep page.
 
 Each part is measured alone, against Django's own ``count()`` and
-``_fetch_all()``, by benchmarks/date_range_overrides.py (docs/performance.md,
+``_fetch_all()``, by tools/date_range_overrides.py (docs/performance.md,
 "A date range"). Both read Django's private query internals (the WHERE tree,
 the alias refcounts, the slice marks, the compiler), and the page overrides
 ``QuerySet._fetch_all``: this module refuses to load with another Django than

@@ -267,7 +267,7 @@ GRAPHQL_MAX_LIST_ITEMS = env_int("GRAPHQL_MAX_LIST_ITEMS", 10)
 GRAPHQL_MAX_TEXT_WORDS = env_int("GRAPHQL_MAX_TEXT_WORDS", 20)
 GRAPHQL_MAX_TEXT_CHARACTERS = env_int("GRAPHQL_MAX_TEXT_CHARACTERS", 200)
 # The most one query may cost: 50,000 admits queries of about half a second of
-# CPU at 100,000 documents; benchmarks/cost_calibration.py measures what
+# CPU at 100,000 documents; tools/cost_calibration.py measures what
 # another figure admits.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50_000)
 STRAWBERRY_DJANGO = {

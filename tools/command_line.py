@@ -21,3 +21,12 @@ def run(command: type[BaseCommand], module: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     django.setup()
     command().run_from_argv(["python -m", module, *sys.argv[1:]])
+
+
+def measuring_as_in_production(purpose: str) -> None:
+    """Production's settings for a measurement run from a checkout: ``DEBUG`` off
+    (Django logs every query under it, which would be timed too), with a
+    throwaway key and host where none is set, since nothing is served."""
+    os.environ.pop("DJANGO_DEBUG", None)
+    os.environ.setdefault("DJANGO_SECRET_KEY", f"{purpose}-" + "x" * 50)
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")

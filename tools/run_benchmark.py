@@ -45,7 +45,7 @@ class Command(BaseCommand):
             "--rounds", type=int, default=3, help="Measurements of every size, taken in turn."
         )
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--output", default="benchmarks/results.md")
+        parser.add_argument("--output", default="var/benchmark.md")
         # One size's measurement, in a process of its own: what handle() runs per size.
         parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
 

@@ -285,6 +285,12 @@ def _unstorable_in(value) -> str | None:
     return None
 
 
+def cached_validation() -> CachedValidation:
+    """The validation cache, one per schema (tools/execution_overrides.py takes it
+    out by this name to measure what it saves)."""
+    return CachedValidation(maxsize=QUERIES_REMEMBERED)
+
+
 def build_schema() -> ArchiveSchema:
     """The schema, its descriptions written from the limits set now."""
     built = ArchiveSchema(
@@ -298,7 +304,7 @@ def build_schema() -> ArchiveSchema:
             lambda: AddValidationRules(limit_rules()),
             lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
             lambda: ParserCache(maxsize=QUERIES_REMEMBERED),
-            lambda: CachedValidation(maxsize=QUERIES_REMEMBERED),
+            cached_validation,
             # After validation: it reads a valid query with this request's variables.
             RequestBudget,
             # Executing: only a query every step above let through is looked up.

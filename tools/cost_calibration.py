@@ -11,7 +11,7 @@ time on an idle machine, however busy the machine is), its answer's size and
 the CPU time per unit of cost. Run it on a generated archive::
 
     DATABASE_URL=sqlite:////tmp/archive-100k.sqlite3 \\
-        .venv/bin/python benchmarks/cost_calibration.py [--budget N] [--runs 3]
+        .venv/bin/python -m tools.cost_calibration [--budget N] [--runs 3]
 
 Every admitted query should finish well under a second; the µs per unit
 column says which weight of ``limits.py`` is too low (a high figure) or too
@@ -20,36 +20,14 @@ high (a low one). ``--budget`` tries another budget; ``--only`` some shapes.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-os.environ.pop("DJANGO_DEBUG", None)
-os.environ.setdefault("DJANGO_SECRET_KEY", "calibration-" + "x" * 50)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
-os.environ["COUNT_CACHE"] = "0"
+from django.core.management.base import BaseCommand
+from django.test import override_settings
+from graphql import parse
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from graphql import parse  # noqa: E402
-
-from archive.graphql.limits import query_cost  # noqa: E402
-
-try:  # so that the script measures older versions too (before-and-after figures)
-    from archive.graphql.limits import RequestRefused
-except ImportError:
-    RequestRefused = ()
-from archive.graphql.schema import schema  # noqa: E402
-from archive.models import Document, Person  # noqa: E402
+from tools import command_line
 
 WORDS = "soviet union treaty agreement poland germany pact protocol war peace"
 DOC = "slug title officialTitle kind summary date { edtf display earliest latest }"
@@ -231,6 +209,9 @@ def shapes(slugs: dict) -> dict:
 
 def largest_admitted(make, limit: int, budget: int):
     """The largest n (1..limit) whose query is within the budget, or None."""
+    from archive.graphql.limits import RequestRefused, query_cost
+    from archive.graphql.schema import schema
+
     best = None
     low, high = 1, limit
     while low <= high:
@@ -247,50 +228,65 @@ def largest_admitted(make, limit: int, budget: int):
     return best
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--budget", type=int, default=settings.GRAPHQL_MAX_COST)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="", help="run the shapes whose name contains this")
-    args = parser.parse_args()
-    slugs = {
-        # A document and a person with many signatures, so that nested lists are full.
-        "document": Document.objects.filter(published=True).order_by("pk").first().slug,
-        "person": Person.objects.filter(published=True, signed__isnull=False)
-        .order_by("pk")
-        .first()
-        .slug,
-    }
-    print(
-        f"{connection.vendor}, {Document.objects.count():,} documents, budget {args.budget:,}, "
-        f"{args.runs} runs"
-    )
-    print("| shape | n | cost | best ms | worst ms | CPU ms | answer KiB | CPU µs per unit |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, (make, limit) in shapes(slugs).items():
-        if args.only not in name:
-            continue
-        found = largest_admitted(make, limit, args.budget)
-        if found is None:
-            print(f"| {name} | – | refused at 1 | | | | |")
-            continue
-        n, cost = found
-        query, variables = make(n)
-        times, cpu = [], []
-        for _ in range(args.runs):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            result = schema.execute_sync(query, variables)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-            if result.errors:
-                raise SystemExit(f"{name}: {result.errors}")
-        size = len(json.dumps(result.data)) / 1024
-        print(
-            f"| {name} | {n} | {cost:,} | {min(times) * 1000:.0f} | {max(times) * 1000:.0f} "
-            f"| {min(cpu) * 1000:.0f} | {size:,.0f} | {min(cpu) * 1e6 / cost:.1f} |",
-            flush=True,
+class Command(BaseCommand):
+    help = __doc__.split("\n")[0]
+
+    def add_arguments(self, parser):
+        from django.conf import settings
+
+        parser.add_argument("--budget", type=int, default=settings.GRAPHQL_MAX_COST)
+        parser.add_argument("--runs", type=int, default=3)
+        parser.add_argument("--only", default="", help="run the shapes whose name contains this")
+
+    # Counts not remembered: the first request after a write pays for its count.
+    @override_settings(COUNT_CACHE=False)
+    def handle(self, *args, budget, runs, only, **options):
+        from django.db import connection
+
+        from archive.graphql.schema import schema
+        from archive.models import Document, Person
+
+        slugs = {
+            # A document and a person with many signatures, so that nested lists are full.
+            "document": Document.objects.filter(published=True).order_by("pk").first().slug,
+            "person": Person.objects.filter(published=True, signed__isnull=False)
+            .order_by("pk")
+            .first()
+            .slug,
+        }
+        self.stdout.write(
+            f"{connection.vendor}, {Document.objects.count():,} documents, budget {budget:,}, "
+            f"{runs} runs"
         )
+        self.stdout.write(
+            "| shape | n | cost | best ms | worst ms | CPU ms | answer KiB | CPU µs per unit |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, (make, limit) in shapes(slugs).items():
+            if only not in name:
+                continue
+            found = largest_admitted(make, limit, budget)
+            if found is None:
+                self.stdout.write(f"| {name} | – | refused at 1 | | | | |")
+                continue
+            n, cost = found
+            query, variables = make(n)
+            times, cpu = [], []
+            for _ in range(runs):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                result = schema.execute_sync(query, variables)
+                times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+                if result.errors:
+                    raise SystemExit(f"{name}: {result.errors}")
+            size = len(json.dumps(result.data)) / 1024
+            self.stdout.write(
+                f"| {name} | {n} | {cost:,} | {min(times) * 1000:.0f} | {max(times) * 1000:.0f} "
+                f"| {min(cpu) * 1000:.0f} | {size:,.0f} | {min(cpu) * 1e6 / cost:.1f} |"
+            )
+            self.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    command_line.measuring_as_in_production("calibration")
+    command_line.run(Command, "tools.cost_calibration")
