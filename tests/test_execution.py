@@ -256,7 +256,7 @@ def test_generated_queries_answer_the_same_both_ways(demo):
     from hypothesis import strategies as st
     from hypothesis_graphql import nodes, queries
 
-    from tests.fuzzing import _steer
+    from tools.fuzzing import _steer
 
     graphql_schema = schema._schema
     scalars = {

@@ -8,7 +8,7 @@ demo data: a SQLite file, or a new database on the PostgreSQL server that
 both instances, and every answer must pass schemathesis's default checks
 (an error met while running is a failure) and be a well-formed GraphQL
 response (or a plain-text 4xx) that leaks nothing, the same from both. The servers' logs
-must show no error. See :mod:`tests.fuzzing`; ``bin/fuzz`` runs longer.
+must show no error. See :mod:`tools.fuzzing`; ``bin/fuzz`` runs longer.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests import fuzzing
+from tools import fuzzing
 
 pytestmark = pytest.mark.fuzz
 SEED = 20261127

@@ -319,8 +319,8 @@ def test_invalid_as_of(client, unchanged, moment):
     ids=["after-year-9999-in-utc", "before-year-1-in-utc"],
 )
 def test_as_of_beyond_what_utc_can_represent(client, unchanged, moment, person):
-    # Found by fuzzing (tests/fuzzing.py): converting these to UTC was an
-    # OverflowError on SQLite, answered as a masked "Unexpected error.".
+    # A moment within the year range of its own offset can be outside it in UTC:
+    # converting it must not raise OverflowError (a masked "Unexpected error.").
     for query, variables in [
         (f'{{ person(slug: "ivan-maisky", asOf: "{moment}") {{ name }} }}', None),
         (
@@ -348,8 +348,8 @@ NUL_QUERIES = [
 @pytest.mark.parametrize("query", NUL_QUERIES)
 @pytest.mark.parametrize("how", ["variable", "literal"])
 def test_text_holding_nul_is_refused_before_running(client, unchanged, query, how):
-    # Found by fuzzing (tests/fuzzing.py): on PostgreSQL a slug holding NUL was a
-    # DataError, answered as a masked "Unexpected error." (and logged as one).
+    # PostgreSQL's text cannot hold NUL: sent to it, such a slug is a DataError,
+    # which would be a masked "Unexpected error." (and logged as one).
     if how == "variable":
         response = post(client, "query ($s: String!) " + query, {"s": "ivan\x00maisky"})
     else:

@@ -1,6 +1,6 @@
 """Processes the project's tools and live-server tests start: gunicorn on a free
-port, an environment without the caller's settings, and stopping a process with
-everything it started."""
+port, on a fresh database if need be, an environment without the caller's
+settings, and stopping a process with everything it started."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +41,28 @@ def clean_environment(**values: str) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith(OWN_SETTINGS)}
     env.update(values)
     return env
+
+
+@contextlib.contextmanager
+def fresh_database(directory: Path, prefix: str, configured: str | None) -> Iterator[str]:
+    """The URL of a new, empty database: a uniquely named one on the PostgreSQL server
+    of the ``configured`` URL (dropped at the end, even with connections left open),
+    else a SQLite file in ``directory``."""
+    if not configured or not configured.startswith(("postgres://", "postgresql://", "pgsql://")):
+        yield f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    server = urllib.parse.urlsplit(configured)
+    maintenance = server._replace(scheme="postgresql", path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:

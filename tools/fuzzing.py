@@ -55,7 +55,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live_servers import Gunicorn, clean_environment, fresh_database
+from tools.processes import Gunicorn, clean_environment, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
