@@ -24,7 +24,8 @@ Each part is measured alone, against Django's own ``count()`` and
 "A date range"). Both read Django's private query internals (the WHERE tree,
 the alias refcounts, the slice marks, the compiler), and the page overrides
 ``QuerySet._fetch_all``: this module refuses to load with another Django than
-:data:`DJANGO` (pinned exactly in pyproject.toml). After an upgrade, check it
+the one it requires (:mod:`archive.library_versions`, pinned exactly in
+pyproject.toml). After an upgrade, check it
 against the new ``Query`` and ``QuerySet``, run tests/test_date_ranges.py and
 the measurement, then change both.
 """
@@ -33,7 +34,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import django
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models
 from django.db.models import F, Q
@@ -43,16 +43,14 @@ from django.db.models.sql import Query
 from django.db.models.sql.where import AND, WhereNode
 
 from archive import date_queries
+from archive.library_versions import require
 
-# The Django whose Query internals this module reads and whose
-# QuerySet._fetch_all it overrides.
-DJANGO = (5, 2)
-if django.VERSION[:2] != DJANGO:
-    raise ImportError(
-        f"archive/date_ranges.py reads Django {DJANGO[0]}.{DJANGO[1]}'s private Query and "
-        f"QuerySet internals; Django {django.get_version()} is installed. Check the module "
-        "against it, then change DJANGO and the pin in pyproject.toml."
-    )
+require(
+    "Django",
+    "5.2.19",
+    "archive/date_ranges.py reads Django's private Query internals and overrides "
+    "QuerySet._fetch_all",
+)
 
 # A page ending past this many records reads offset + limit records of each
 # arm; one sort of all the matches is cheaper by then.

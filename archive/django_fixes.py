@@ -21,6 +21,10 @@ from __future__ import annotations
 from django.db.models.fields.tuple_lookups import TupleIn
 from django.db.models.lookups import In
 
+from archive.library_versions import require
+
+require("Django", "5.2.19", "archive/django_fixes.py replaces Django's TupleIn.as_sql")
+
 _tuple_in_as_sql = TupleIn.as_sql
 
 

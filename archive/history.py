@@ -46,7 +46,15 @@ from simple_history.models import DeletedObject
 from strawberry.utils.str_converters import to_camel_case
 
 from archive import visibility
+from archive.library_versions import require
 from archive.models.base import Record, Row, row_models, row_versions_name
+
+require(
+    "django-simple-history",
+    "3.13.0",
+    "archive/history.py calls simple-history's private "
+    "HistoricalQuerySet._select_related_history_tracked_objs",
+)
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 ROW_VERBS = {"created": "added", "changed": "changed", "deleted": "removed"}

@@ -299,24 +299,30 @@ def test_generated_queries_answer_the_same_both_ways(demo):
 def test_another_graphql_core_is_refused_at_import(monkeypatch):
     """execute_field is graphql-core's private API: the override is fenced to the
     version it was written for, and pyproject.toml pins that version."""
+    import importlib.metadata
     import importlib.util
     import re
     import tomllib
     from pathlib import Path
 
-    import graphql
+    from archive import library_versions
 
     root = Path(__file__).resolve().parent.parent
     pins = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert f"graphql-core=={execution.GRAPHQL_CORE}" in pins
+    assert "graphql-core==3.3.2" in pins
     # The module's code run again as a fresh import would run it, in this process
     # (a new one would spend seconds starting Django); sys.modules is left alone.
-    monkeypatch.setattr(graphql, "__version__", "3.3.3")
+    monkeypatch.setattr(
+        library_versions,
+        "installed",
+        lambda name: "3.3.3" if name == "graphql-core" else importlib.metadata.version(name),
+    )
     spec = importlib.util.spec_from_file_location("fenced_execution", execution.__file__)
     message = (
-        "archive/graphql/execution.py overrides graphql-core 3.3.2's private "
-        "ExecutionContext.execute_field; graphql-core 3.3.3 is installed. Check the override "
-        "against it, then change GRAPHQL_CORE and the pin in pyproject.toml."
+        "archive/graphql/execution.py overrides graphql-core's private "
+        "ExecutionContext.execute_field and calls its to_nodes: it was written for "
+        "graphql-core 3.3.2, and graphql-core 3.3.3 is installed. Check it against 3.3.3, "
+        "then change the version it requires and the pin in pyproject.toml."
     )
     with pytest.raises(ImportError, match=f"^{re.escape(message)}$"):
         spec.loader.exec_module(importlib.util.module_from_spec(spec))

@@ -34,7 +34,15 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from archive import change_reasons, history
+from archive.library_versions import require
 from archive.models.base import Record, Row
+
+require(
+    "django-simple-history",
+    "3.13.0",
+    "archive/admin/revert.py calls simple-history's private "
+    "HistoricalQuerySet._select_related_history_tracked_objs",
+)
 
 REASON_LABEL = "Reason for this change"
 

@@ -39,10 +39,12 @@ benchmarks/execution_overrides.py (each saves well over 10 % of its query):
   every request.
 
 ``execute_field``'s signature and ``to_nodes`` are graphql-core's private API,
-changed between 3.2 and 3.3: this module refuses to load with any other
-version than :data:`GRAPHQL_CORE` (pinned exactly in pyproject.toml). After an
-upgrade, check the override against the new ``ExecutionContext.execute_field``,
-run tests/test_execution.py and the benchmark, then change both.
+changed between 3.2 and 3.3, and the fast path reads strawberry's and
+strawberry-django's internals: this module refuses to load with other versions
+of the three than those it requires (:mod:`archive.library_versions`, pinned
+exactly in pyproject.toml). After an upgrade, check the override against the
+new ``ExecutionContext.execute_field``, run tests/test_execution.py and the
+benchmark, then change both.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import graphql
 from django.db.models import ForeignKey
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
@@ -77,15 +78,26 @@ from strawberry_django.optimizer import DjangoOptimizerExtension, is_optimized_b
 
 from archive import as_of
 from archive.graphql import time_limit
+from archive.library_versions import require
 
-# The graphql-core whose ExecutionContext.execute_field this module overrides.
-GRAPHQL_CORE = "3.3.2"
-if graphql.__version__ != GRAPHQL_CORE:
-    raise ImportError(
-        f"archive/graphql/execution.py overrides graphql-core {GRAPHQL_CORE}'s private "
-        f"ExecutionContext.execute_field; graphql-core {graphql.__version__} is installed. "
-        "Check the override against it, then change GRAPHQL_CORE and the pin in pyproject.toml."
-    )
+require(
+    "graphql-core",
+    "3.3.2",
+    "archive/graphql/execution.py overrides graphql-core's private "
+    "ExecutionContext.execute_field and calls its to_nodes",
+)
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/execution.py subclasses strawberry's execution context and "
+    "ValidationCache, and reads its field definitions' internals",
+)
+require(
+    "strawberry-graphql-django",
+    "0.93.0",
+    "archive/graphql/execution.py removes the optimizer extension's resolve hook and "
+    "reads what strawberry-django's fields and optimizer keep",
+)
 
 
 class FieldOptimizer(DjangoOptimizerExtension):

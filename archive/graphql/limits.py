@@ -57,6 +57,14 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from archive import search
 from archive.graphql import selections
 from archive.graphql.fields import PageSizeError, requested_page
+from archive.library_versions import require
+
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/limits.py reads strawberry's private "
+    "ExecutionContext._provided_operation_name",
+)
 
 # What each part of a query counts in its cost. A unit is about 10 µs of CPU,
 # measured on a generated archive of 100,000 documents on SQLite, where the

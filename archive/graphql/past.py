@@ -19,6 +19,13 @@ from archive.as_of import HISTORY, PAGES
 from archive.graphql.fields import requested_page
 from archive.graphql.selections import children, selected_fields
 from archive.history import API_RELATION_NAMES
+from archive.library_versions import require
+
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/past.py reads strawberry's private Info._raw_info",
+)
 
 # API fields computed by a resolver from a differently named relation, by API name.
 RELATIONS = {api: name for name, api in API_RELATION_NAMES.items()} | {"history": HISTORY}

@@ -14,6 +14,13 @@ from archive import models, search, visibility
 from archive.graphql.fields import requested_page
 from archive.graphql.selections import children, selected_fields
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
+from archive.library_versions import require
+
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/search.py reads strawberry's private Info._raw_info",
+)
 
 SearchRecord = Annotated[
     DocumentType | PersonType | StateType | EventType | PlaceType,

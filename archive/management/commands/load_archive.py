@@ -23,7 +23,15 @@ from django.core.management.commands import loaddata
 
 from archive import fixture_versions
 from archive.fixture_versions import loading_fixture
+from archive.library_versions import require
 from archive.models import Record
+
+require(
+    "Django",
+    "5.2.19",
+    "archive/management/commands/load_archive.py extends loaddata.Command through its "
+    "undocumented methods (loaddata, load_label, save_obj, find_fixtures, parse_name)",
+)
 
 
 class FixtureRowError(Exception):
