@@ -6,7 +6,7 @@ links the optimizer has already fetched. The stack does the same work for
 each as for a list with arguments: a resolve info object, argument parsing,
 a middleware call, strawberry-django's resolver, completion through five type
 checks. Three changes, each exact, each measured alone by
-benchmarks/execution_overrides.py (each saves well over 10 % of its query):
+tools/execution_overrides.py (each saves well over 10 % of its query):
 
 - :class:`FieldOptimizer` is strawberry-django's optimizer without its
   per-field ``resolve`` hook. The hook is a graphql-core middleware, so every

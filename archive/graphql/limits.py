@@ -68,7 +68,7 @@ require(
 
 # What each part of a query counts in its cost. A unit is about 10 µs of CPU,
 # measured on a generated archive of 100,000 documents on SQLite, where the
-# database's work is in the process too (benchmarks/cost_calibration.py).
+# database's work is in the process too (tools/cost_calibration.py).
 FIELD = 1
 # A row or record of a list: fetched, built by the ORM, checked for visibility.
 ROW = 5
