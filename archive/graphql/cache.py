@@ -254,9 +254,10 @@ def identity_of(request: GraphQLRequestData) -> str:
         ],
         sort_keys=True,
         separators=(",", ":"),
-        ensure_ascii=False,
         default=repr,
     )
+    # ASCII escapes: text the limits are yet to refuse (a lone surrogate) must
+    # still give a key.
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
