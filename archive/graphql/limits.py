@@ -4,8 +4,10 @@ Every limit is one setting (project/settings.py), read on every request; the
 schema's descriptions are written from the same settings
 (:mod:`archive.graphql.descriptions`).
 
-The fields, the depth and the aliases of a query are read from one walk of
-its selections (:func:`selections.shape`), which walks each fragment once.
+The fields, the depth, the aliases and the cost of a query are read from the
+one walk of its selections (:class:`selections.Walk`), which walks each
+fragment once per page size: its fields, depth and aliases once per
+document (:func:`selections.shape`), its cost once per request, priced here.
 strawberry's depth and alias limiters walk the query with every fragment
 spread expanded, remembering nothing between spreads: fragments that each
 spread the next one twice (``fragment F1 on Query { ...F2 ...F2 }``…) make
@@ -41,10 +43,8 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLList,
     GraphQLSchema,
-    InlineFragmentNode,
     KnownFragmentNamesRule,
     NoFragmentCyclesRule,
-    SelectionSetNode,
     ValidationRule,
     get_named_type,
     get_nullable_type,
@@ -57,6 +57,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from archive import search
 from archive.graphql import selections
 from archive.graphql.fields import PageSizeError, requested_page
+from archive.graphql.selections import Price
 from archive.library_versions import require
 
 require(
@@ -108,6 +109,9 @@ FILTER = 2000
 # measured 2 to 3 times; a state's lists, numbered among all their versions,
 # up to 6 times (tools/attack.py's deep asOf read).
 AS_OF = 6
+# Introspection (``__schema``…) costs a field, whatever it selects (times 0): its
+# size is the schema's.
+INTROSPECTION: Price = (None, None, FIELD, 0)
 
 
 class RequestRefused(Exception):
@@ -116,47 +120,25 @@ class RequestRefused(Exception):
         self.errors = errors
 
 
-class _Measure:
-    """One walk of an operation: the arguments' bounds checked, the cost summed.
+class _Prices:
+    """What each field of an operation costs, its arguments' bounds checked
+    (for :class:`selections.Walk`, which sums the cost)."""
 
-    Each fragment is walked once per page size it is spread at (memoized),
-    so the walk is linear in the document.
-    """
-
-    def __init__(self, schema: GraphQLSchema, document, variables) -> None:
+    def __init__(self, schema: GraphQLSchema, variables) -> None:
         self.schema = schema
-        self.fragments = selections.fragments(document)
         self.variables = variables
-        self.costs: dict[tuple[str, int | None], int] = {}
         self.errors: list[GraphQLError] = []
 
-    def selections(self, selection_set: SelectionSetNode | None, parent, results=None) -> int:
-        """The cost of a selection; ``results`` is the page size of the page it is in."""
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, results)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                inner = self.schema.get_type(condition.name.value) if condition else parent
-                # A union's fragments all count, though an item is of one type.
-                total += self.selections(selection.selection_set, inner, results)
-            else:
-                key = (selection.name.value, results)
-                if key not in self.costs:
-                    fragment = self.fragments[key[0]]
-                    inner = self.schema.get_type(fragment.type_condition.name.value)
-                    self.costs[key] = self.selections(fragment.selection_set, inner, results)
-                total += self.costs[key]
-        return total
+    def type(self, name: str):
+        return self.schema.get_type(name)
 
-    def field(self, node: FieldNode, parent, results: int | None) -> int:
+    def field(self, node: FieldNode, parent, results: int | None) -> Price:
+        """The price of a field of ``parent``; ``results`` is the page size of the page
+        it is in."""
         name = node.name.value
         definition = getattr(parent, "fields", {}).get(name)
         if name.startswith("__") or definition is None:
-            return FIELD  # introspection: its size is the schema's
+            return INTROSPECTION  # its size is the schema's
         arguments = get_argument_values(definition, node, self.variables)
         extra = self.arguments(node, definition, arguments)
         if parent is self.schema.query_type and name == "search":
@@ -175,21 +157,21 @@ class _Measure:
         if name == "totalCount" and results is not None:
             extra += COUNT
         if arguments.get("asOf") is not None:
-            return FIELD + extra + AS_OF * self.selections(node.selection_set, child)
+            return (child, None, FIELD + extra, AS_OF)
         if paged and not is_list:
             # A page of records (totalCount, results): the size applies to its results.
-            return FIELD + extra + self.selections(node.selection_set, child, size)
+            return (child, size, FIELD + extra, 1)
         if name == "results" and results is not None:
             size = results
         if size is not None:
-            per_row = ROW + self.selections(node.selection_set, child)
+            # Each row costs ROW and its selection.
             if child.name == "HistoryEntry":
                 extra += HISTORY
             extra += WHOLE_LISTS.get((parent.name, name), 0)
-            return FIELD + LIST + extra + size * per_row
+            return (child, None, FIELD + LIST + extra + size * ROW, size)
         if is_list:
-            return FIELD + UNPAGED_LIST_SIZE * self.selections(node.selection_set, child)
-        return FIELD + extra + self.selections(node.selection_set, child)
+            return (child, None, FIELD, UNPAGED_LIST_SIZE)
+        return (child, None, FIELD + extra, 1)
 
     def arguments(self, node: FieldNode, definition, arguments: dict) -> int:
         """Check the values of a field's arguments; their cost (filters, texts to find)."""
@@ -277,11 +259,13 @@ def query_cost(
         )
         if isinstance(variables_or_errors, list):
             raise RequestRefused(variables_or_errors)
-        measure = _Measure(schema, document, variables_or_errors)
+        prices = _Prices(schema, variables_or_errors)
+        walk = selections.Walk(document, prices)
         # Queries only: the schema has no mutation or subscription type.
-        total += measure.selections(operation.selection_set, schema.query_type)
-        if measure.errors:
-            raise RequestRefused(_distinct(measure.errors))
+        _, _, _, cost = walk.selections(operation.selection_set, schema.query_type)
+        total += cost
+        if prices.errors:
+            raise RequestRefused(_distinct(prices.errors))
     return total
 
 
