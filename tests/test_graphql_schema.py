@@ -8,6 +8,7 @@ Regenerate the snapshot after changing the API:
 
 from pathlib import Path
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -18,6 +19,7 @@ from graphql import (
 from strawberry.printer import print_schema
 
 from archive.graphql.schema import schema
+from tests.graphql_client import gql
 
 SDL = Path(__file__).resolve().parent.parent / "archive" / "graphql" / "schema.graphql"
 REGENERATE = (
@@ -159,3 +161,32 @@ def test_model_columns_are_basic_fields_and_relations_are_not():
         "person": False,
         "on_behalf_of": False,
     }
+
+
+@pytest.mark.django_db
+def test_dates_name_the_specification_they_follow(client):
+    """Code generators map a custom scalar by its ``specifiedByURL`` (``@specifiedBy``)."""
+    data = gql(
+        client,
+        '{ date: __type(name: "Date") { kind specifiedByURL }'
+        ' dateTime: __type(name: "DateTime") { kind specifiedByURL } }',
+    )
+    assert data == {
+        "date": {
+            "kind": "SCALAR",
+            "specifiedByURL": "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
+        },
+        "dateTime": {
+            "kind": "SCALAR",
+            "specifiedByURL": "https://datatracker.ietf.org/doc/html/rfc3339",
+        },
+    }
+    text = SDL.read_text(encoding="utf-8")
+    assert (
+        'scalar Date @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6")'
+        in text.splitlines()
+    )
+    assert (
+        'scalar DateTime @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc3339")'
+        in text.splitlines()
+    )

@@ -28,6 +28,7 @@ FENCES = {
     },
     "archive/graphql/limits.py": {"strawberry-graphql"},
     "archive/graphql/past.py": {"strawberry-graphql"},
+    "archive/graphql/scalars.py": {"strawberry-graphql"},
     "archive/graphql/search.py": {"strawberry-graphql"},
     "archive/history.py": {"django-simple-history"},
     "archive/management/commands/load_archive.py": {"Django"},

@@ -50,6 +50,7 @@ from archive.graphql.filters import (
 )
 from archive.graphql.limits import QueryLimits, RequestBudget, limit_rules
 from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
+from archive.graphql.scalars import SCALAR_OVERRIDES
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
 logger = logging.getLogger("archive.graphql")
@@ -296,6 +297,7 @@ def build_schema() -> ArchiveSchema:
     built = ArchiveSchema(
         query=Query,
         execution_context_class=ArchiveExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             FieldOptimizer,
             IntrospectionSwitch,
