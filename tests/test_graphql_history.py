@@ -3,8 +3,13 @@
 import datetime
 
 import pytest
+from django.apps import apps
+from strawberry.utils.str_converters import to_camel_case
 
+from archive import history
+from archive.graphql import types
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
+from archive.models.base import Row
 from tests.graphql_client import gql
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +479,47 @@ def test_a_page_of_histories_takes_a_fixed_number_of_queries(
     assert len(results) == documents
     for result in results:
         assert [e["type"] for e in result["history"]] == ["CREATED"]
+
+
+def _relations_read(api_field) -> set[str]:
+    """The model relations an API field lists: its own, or those its resolver prefetches."""
+    if api_field.base_resolver is None:
+        return {api_field.django_name}
+    return {
+        hint if isinstance(hint, str) else hint.prefetch_through
+        for hint in api_field.store.prefetch_related
+    }
+
+
+def test_history_names_each_relation_as_the_api_does():
+    """``history.relation_name`` (a history entry's ``relation``) is the name of the API
+    field that lists the rows, for every kind of row: ``API_RELATION_NAMES`` holds
+    exactly the relations the types expose under another name."""
+    api_fields = {}  # owner model -> {relation read: API names}
+    for type_cls in vars(types).values():
+        django_definition = getattr(type_cls, "__strawberry_django_definition__", None)
+        if django_definition is None:
+            continue
+        for api_field in type_cls.__strawberry_definition__.fields:
+            for relation in _relations_read(api_field):
+                api_fields.setdefault(django_definition.model, {}).setdefault(relation, set()).add(
+                    to_camel_case(api_field.python_name)
+                )
+    row_models = [m for m in apps.get_app_config("archive").get_models() if issubclass(m, Row)]
+    renamed = {}
+    for row_model in row_models:
+        owner = row_model._meta.get_field(row_model.owner_field)
+        related_name = owner.remote_field.related_name
+        assert api_fields[owner.related_model][related_name] == {
+            history.relation_name(row_model)
+        }, row_model
+        if history.relation_name(row_model) != to_camel_case(related_name):
+            renamed[related_name] = history.relation_name(row_model)
+    assert (
+        renamed
+        == history.API_RELATION_NAMES
+        == {
+            "links": "relatedDocuments",
+            "citations": "sources",
+        }
+    )
