@@ -5,6 +5,7 @@ Every request over a limit gets a GraphQL error that names the limit, never a
 """
 
 import json
+import runpy
 import time
 
 import pytest
@@ -28,13 +29,13 @@ from strawberry.printer import print_schema
 from archive.graphql import limits, selections
 from archive.graphql.schema import NUL_REFUSED, build_schema, schema
 from archive.models import DocumentParty, DocumentSignatory
+from project import settings as project_settings
 from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
 from tests.factories import make_document, make_person, make_state
 from tests.graphql_client import gql, gql_errors, post
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = settings.GRAPHQL_PAGE_SIZE, settings.GRAPHQL_MAX_PAGE_SIZE
 MAX_DEPTH, MAX_ALIASES, MAX_TOKENS = (
     settings.GRAPHQL_MAX_DEPTH,
     settings.GRAPHQL_MAX_ALIASES,
@@ -167,8 +168,20 @@ def test_the_default_page_size_is_one_setting(client, settings, crowded_document
     settings.GRAPHQL_PAGE_SIZE = 3
     assert "limit (default 3, at most 100)" in print_schema(build_schema())
     assert gql(client, query) == {"document": {"parties": parties[:3]}}
-    assert settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"] == DEFAULT_PAGE_SIZE
-    assert settings.STRAWBERRY_DJANGO["PAGINATION_MAX_LIMIT"] == MAX_PAGE_SIZE
+
+
+def test_strawberry_django_pages_by_the_page_size_settings(monkeypatch):
+    """The top-level lists' defaults (read once, at start) follow the two settings'
+    environment variables: a deployment sets each limit in one place."""
+    monkeypatch.setenv("GRAPHQL_PAGE_SIZE", "7")
+    monkeypatch.setenv("GRAPHQL_MAX_PAGE_SIZE", "9")
+    started = runpy.run_path(project_settings.__file__)
+    assert (started["GRAPHQL_PAGE_SIZE"], started["GRAPHQL_MAX_PAGE_SIZE"]) == (7, 9)
+    assert started["STRAWBERRY_DJANGO"] == {
+        "PAGINATION_DEFAULT_LIMIT": 7,
+        "PAGINATION_MAX_LIMIT": 9,
+        "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+    }
 
 
 # --- example queries pass comfortably -------------------------------------------------
@@ -1168,7 +1181,12 @@ def test_a_states_documents_and_events_cost_what_is_read_of_them():
 def default_cache(settings):
     """The response cache as shipped without Redis: on, and reading the data version
     from the database for every answer it looks up (one query: see
-    test_graphql_cache.py::test_the_version_read_from_the_database_costs_one_query_per_hit)."""
+    test_graphql_cache.py::test_the_version_read_from_the_database_costs_one_query_per_hit).
+
+    Both are the defaults, set again because the environment may change them
+    (``GRAPHQL_CACHE=0`` or ``GRAPHQL_CACHE_VERSION_FROM_DB=0`` exported in the shell,
+    which pytest-env keeps): the tests using this fixture check the configuration as
+    shipped."""
     settings.GRAPHQL_CACHE = True
     settings.GRAPHQL_CACHE_VERSION_FROM_DB = True
 
