@@ -72,6 +72,38 @@ def test_decade_filter_lists_documents_overlapping_the_decade(client, archivist,
     assert titles("1950") == []
 
 
+# Oldest first in date_queries.chronological's order: by the first day a date can
+# mean, then by its last; a date without a first day (open at the start, or none)
+# after those with one; no last day after one.
+BY_DATE = ["d1939", "d1941-01", "d1941", "open-start", "undated"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("default", BY_DATE), ("date", BY_DATE), ("-date", BY_DATE[::-1])],
+)
+def test_the_admin_lists_undated_records_last_by_date_on_every_database(
+    client, archivist, sort, expected
+):
+    """SQLite puts nulls first and PostgreSQL last: the changelist's order by date (its
+    default, and the date column clicked either way) is the API's, the same on both."""
+    dates = {"d1939": "1939", "d1941": "1941", "d1941-01": "1941-01", "open-start": "../1941"}
+    for title in ["undated", "open-start", "d1941", "d1941-01", "d1939"]:  # not in date order
+        Document.objects.create(slug=title, title=title, date=dates.get(title, ""))
+    Event.objects.create(slug="undated", name="undated", date="")
+    Event.objects.create(slug="d1941", name="d1941", date="1941")
+    client.force_login(archivist)
+
+    def slugs(model) -> list[str]:
+        changelist = url(model, "changelist")
+        column = client.get(changelist).context["cl"].list_display.index("date_display")
+        query = {} if sort == "default" else {"o": f"{'-' if sort == '-date' else ''}{column}"}
+        return [record.slug for record in client.get(changelist, query).context["cl"].result_list]
+
+    assert slugs(Document) == expected
+    assert slugs(Event) == (["undated", "d1941"] if sort == "-date" else ["d1941", "undated"])
+
+
 NEW_RECORDS = {
     Document: {"slug": "atlantic-charter", "title": "Atlantic Charter", "kind": "declaration"},
     Person: {"slug": "winston-churchill", "name": "Winston Churchill", "born": "1874-11-30"},

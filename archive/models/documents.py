@@ -3,7 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricForeignKey
 
-from archive.date_queries import date_bounds, date_index, date_order_index
+from archive.date_queries import chronological, date_bounds, date_index, date_order_index
 from archive.models.base import (
     EDTFField,
     Record,
@@ -46,7 +46,7 @@ class Document(Record):
     history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
-        ordering = ["date_earliest", "title"]
+        ordering = [*chronological("date"), "title"]
         indexes = [date_index("document", "date"), date_order_index("document", "date")]
 
     def __str__(self):

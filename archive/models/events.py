@@ -3,7 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricForeignKey
 
-from archive.date_queries import date_bounds, date_index, date_order_index
+from archive.date_queries import chronological, date_bounds, date_index, date_order_index
 from archive.models.base import (
     EDTFField,
     Record,
@@ -43,7 +43,7 @@ class Event(Record):
     history = versioned(excluded=("name_text", "search_text"))
 
     class Meta:
-        ordering = ["date_earliest", "name"]
+        ordering = [*chronological("date"), "name"]
         indexes = [date_index("event", "date"), date_order_index("event", "date")]
 
     def __str__(self):
