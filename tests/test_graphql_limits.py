@@ -531,7 +531,10 @@ def test_the_walk_is_linear_in_fragments_that_double():
     started = time.perf_counter()
     shape = selections.shape(parse(query))
     assert (shape.fields, shape.aliases) == (2 ** (levels + 1) - 1, 2**levels - 1)
-    assert time.perf_counter() - started < 0.5
+    # A walk that expanded each spread would take 2**200 steps, never finishing;
+    # a linear one takes milliseconds. The bound only tells the two apart, so it
+    # is wide enough for a machine under load.
+    assert time.perf_counter() - started < 5
 
 
 def test_fragments_that_double_at_every_level_are_refused_at_once(client):
