@@ -77,10 +77,14 @@ INSTALLED_APPS = [
     "simple_history",
     "strawberry_django",
     "axes",
+    "corsheaders",
     "archive",
 ]
 
 MIDDLEWARE = [
+    # First, as django-cors-headers asks: it answers preflights itself, and adds its
+    # headers to every answer of the API, 304s and 503s made below it included.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A database that cannot be reached is a 503 to retry, not a 500 (project/unavailable.py).
     "project.unavailable.DatabaseUnavailableMiddleware",
@@ -169,7 +173,10 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfil
 STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
 if STATIC_MANIFEST:
     # The admin's CSS and scripts straight from the app server, after security.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -221,6 +228,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- CORS: web apps on other origins may read the API ---------------------------
+# django-cors-headers, on /graphql/ only: the admin never answers another origin.
+# The API is read-only and reads no cookie, so any origin may call it by default
+# ("*", and never with credentials); DJANGO_CORS_ALLOWED_ORIGINS lists the only
+# origins allowed instead (comma-separated, e.g. https://app.example.org).
+CORS_URLS_REGEX = r"^/graphql/$"
+CORS_ALLOWED_ORIGINS = env_list("DJANGO_CORS_ALLOWED_ORIGINS", ["*"])
+CORS_ALLOW_ALL_ORIGINS = CORS_ALLOWED_ORIGINS == ["*"]
+if CORS_ALLOW_ALL_ORIGINS:
+    CORS_ALLOWED_ORIGINS = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+# What GraphQL clients send: JSON bodies, the media types they accept, the
+# revalidation of a kept answer, and Apollo Client's names for itself.
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "content-type",
+    "if-none-match",
+    "apollographql-client-name",
+    "apollographql-client-version",
+]
+# Scripts may read these, beside the headers every response shows them.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- logins ------------------------------------------------------------------------
 # django-axes: after AXES_FAILURE_LIMIT failed logins for one account from one

@@ -13,7 +13,9 @@ migrated, loaded with the demo data and with the demo logins of
   from the reader's page is refused;
 * of two archivists who opened the same record, the second to save is
   refused with the message, what they typed still in the form;
-* GraphiQL loads and runs one of docs/api.md's queries.
+* GraphiQL loads and runs one of docs/api.md's queries;
+* a web app's page on another origin (served by Python's http.server on a
+  port of its own) reads the API with ``fetch``, by GET and by POST.
 
 Each step leaves a screenshot in ``var/screenshots/<test>/`` (git-ignored),
 and the server's logs are printed when a test fails.
@@ -26,6 +28,8 @@ exactly the files the CDN would send. Every other request to an address
 other than the server's is refused, so no test waits on the network.
 """
 
+import functools
+import http.server
 import json
 import os
 import re
@@ -35,6 +39,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -622,3 +627,84 @@ def test_the_admin_works_under_its_content_security_policy(new_context, server, 
     assert reported == []
     assert popup_reported == []
     shots.assert_saved(3)
+
+
+# --- a web app on another origin -----------------------------------------------------------
+
+WEB_APP_PAGE = """<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>A web app elsewhere</title><link rel="icon" href="data:,"></head>
+<body>
+<p id="by-get">…</p>
+<p id="by-post">…</p>
+<script>
+const api = new URL("/graphql/", new URLSearchParams(location.search).get("api")).href;
+const query = '{ person(slug: "ivan-maisky") { name born { display } } }';
+async function show(id, response) {
+  const body = await response.json();
+  document.getElementById(id).textContent =
+    `${response.status} ${body.data.person.name}, born ${body.data.person.born.display}`;
+}
+fetch(api + "?query=" + encodeURIComponent(query))
+  .then((response) => show("by-get", response));
+// A JSON body and Apollo Client's header: not a "simple" request, so the browser asks
+// first (a preflight) and sends the POST only if the archive allows it.
+fetch(api, {
+  method: "POST",
+  headers: {"Content-Type": "application/json", "apollographql-client-name": "web-app"},
+  body: JSON.stringify({query}),
+}).then((response) => show("by-post", response));
+</script>
+</body>
+</html>
+"""
+
+
+@pytest.fixture
+def web_app(tmp_path):
+    """The origin of a static page served by Python's http.server on a port of its own."""
+    (tmp_path / "app.html").write_text(WEB_APP_PAGE, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def test_a_web_app_on_another_origin_reads_the_api(
+    browser, server, web_app, shots, server_logs_on_failure
+):
+    assert web_app != server.origin
+    # No routes here: while Playwright intercepts requests, it answers CORS preflights
+    # itself, and the archive's own answer would go untested. The page asks nothing of
+    # any other address.
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.on("request", lambda request: requested.append(request.url))
+    requested = []
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{web_app}/app.html?api={urllib.parse.quote(server.origin)}")
+    assert page.evaluate("() => location.origin") == web_app
+    expect(page.locator("#by-get")).to_have_text("200 Ivan Maisky, born 19 January 1884")
+    expect(page.locator("#by-post")).to_have_text("200 Ivan Maisky, born 19 January 1884")
+    shots.take(page, "web-app")
+    assert errors == []
+    assert {url.split("?")[0] for url in requested} == {
+        f"{web_app}/app.html",
+        server.url("/graphql/"),
+    }
+    # The POST's preflight (which the browser does not report as a request of the page),
+    # answered by the archive.
+    assert re.search(r'"OPTIONS /graphql/" 200 0 ', server.access_log())
+    context.close()
+    shots.assert_saved(1)
