@@ -20,12 +20,10 @@ migrated, loaded with the demo data and with the demo logins of
 Each step leaves a screenshot in ``var/screenshots/<test>/`` (git-ignored),
 and the server's logs are printed when a test fails.
 
-The machine cannot reach unpkg.com, where strawberry's GraphiQL page loads
-React and GraphiQL from: the test serves those files from the npm packages
-of the same versions (``npm pack``, cached in ``var/npm-cache``), and the
-browser checks them against the page's ``integrity`` hashes, so they are
-exactly the files the CDN would send. Every other request to an address
-other than the server's is refused, so no test waits on the network.
+GraphiQL's scripts and styles are the archive's own static files (vendored
+from the npm registry by tools/vendor_graphiql.py): every request to an address
+other than the server's is refused, so GraphiQL is shown to work with no
+internet, and no test waits on the network.
 """
 
 import functools
@@ -37,8 +35,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -69,7 +65,6 @@ from tests.live_servers import (  # noqa: E402
 
 ROOT = Path(django_settings.BASE_DIR)
 SCREENSHOTS = ROOT / "var" / "screenshots"
-NPM_CACHE = ROOT / "var" / "npm-cache"
 SETUP_TIMEOUT = 180
 START_TIMEOUT = 60
 TIMEOUT_MS = 15_000  # any one wait in a browser (the machine may be busy with other tests)
@@ -214,22 +209,17 @@ def shots(request):
     return Shots(request.node.name)
 
 
-def _only_this_server(server: Server, assets=None):
-    """A route handler: the server's requests go through, unpkg.com's are answered from
-    ``assets``, everything else is refused (this machine has no other network)."""
+def _only_this_server(server: Server, refused: list[str] | None = None):
+    """A route handler: the server's requests go through, everything else is refused
+    (and noted in ``refused``): this machine has no other network."""
 
     def handle(route):
         url = route.request.url
         if url.startswith(server.origin + "/"):
             route.fallback()
-        elif assets is not None and url.startswith("https://unpkg.com/"):
-            body, content_type = assets(url)
-            route.fulfill(
-                status=200,
-                body=body,
-                headers={"Content-Type": content_type, "Access-Control-Allow-Origin": "*"},
-            )
         else:
+            if refused is not None:
+                refused.append(url)
             route.abort("blockedbyclient")
 
     return handle
@@ -240,12 +230,12 @@ def new_context(browser, server, server_logs_on_failure):
     """Browser contexts (each its own cookies: another person), closed after the test."""
     opened = []
 
-    def make(assets=None):
+    def make(refused=None):
         context = browser.new_context(
             base_url=server.origin, viewport={"width": 1280, "height": 900}
         )
         context.set_default_timeout(TIMEOUT_MS)
-        context.route("**/*", _only_this_server(server, assets))
+        context.route("**/*", _only_this_server(server, refused))
         opened.append(context)
         return context
 
@@ -471,69 +461,28 @@ DOCUMENTED_PERSON_QUERY = """{
   }
 }"""
 
-UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@([^/]+)/([^\"]+)")
-CONTENT_TYPES = {".js": "application/javascript", ".css": "text/css"}
+GRAPHIQL_FILES = [
+    "/static/archive/graphiql/graphiql/graphiql.min.css",
+    "/static/archive/graphiql/plugin-explorer/style.css",
+    "/static/archive/graphiql/start.css",
+    "/static/archive/graphiql/react/react.production.min.js",
+    "/static/archive/graphiql/react-dom/react-dom.production.min.js",
+    "/static/archive/graphiql/graphiql/graphiql.min.js",
+    "/static/archive/graphiql/plugin-explorer/index.umd.js",
+    "/static/archive/graphiql/start.js",
+]
+# collectstatic's names: "graphiql.min.css" is served as "graphiql.min.0123456789ab.css".
+HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.(?:js|css)$)")
 
 
-def _graphiql_assets(server: Server):
-    """What GraphiQL's page loads from unpkg.com, from the npm packages (``npm pack``)."""
-    with urllib.request.urlopen(
-        urllib.request.Request(server.url("/graphql/"), headers={"Accept": "text/html"}),
-        timeout=10,
-    ) as response:
-        page = response.read().decode()
-    packages = sorted({(name, version) for name, version, _ in UNPKG.findall(page)})
-    assert packages, "GraphiQL's page loads nothing from unpkg.com any more: update this test"
-    NPM_CACHE.mkdir(parents=True, exist_ok=True)
-
-    def tarball(name: str, version: str) -> Path:
-        return NPM_CACHE / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
-
-    missing = [
-        f"{name}@{version}" for name, version in packages if not tarball(name, version).exists()
-    ]
-    if missing:
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip(
-                "GraphiQL's scripts are on unpkg.com, out of reach: install npm to get them"
-            )
-        # Into a directory of its own first: the cache holds only whole tarballs.
-        partial = Path(tempfile.mkdtemp(dir=NPM_CACHE, prefix="partial-"))
-        try:
-            fetched = subprocess.run(
-                [npm, "pack", "--silent", "--pack-destination", str(partial), *missing],
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            if fetched.returncode != 0:
-                pytest.skip(
-                    f"npm could not fetch GraphiQL's scripts ({' '.join(missing)}), which "
-                    f"the page loads from unpkg.com, out of reach:\n{fetched.stderr}"
-                )
-            for fetched_tarball in partial.glob("*.tgz"):
-                fetched_tarball.replace(NPM_CACHE / fetched_tarball.name)
-        finally:
-            shutil.rmtree(partial, ignore_errors=True)
-    archives = {}
-
-    def serve(url: str) -> tuple[bytes, str]:
-        name, version, path = UNPKG.match(url).groups()
-        if (name, version) not in archives:
-            archives[name, version] = tarfile.open(tarball(name, version))
-        member = archives[name, version].extractfile(f"package/{path}")
-        return member.read(), CONTENT_TYPES[Path(path).suffix]
-
-    return serve
-
-
-def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
-    assets = _graphiql_assets(server)
-    context = new_context(assets)
+def test_graphiql_runs_a_query_of_the_readme_with_no_internet(new_context, server, shots):
+    refused = []
+    context = new_context(refused)
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     errors = _watch_csp(page)  # and the page's errors: none, under its policy
+    loaded = []
+    page.on("response", lambda response: loaded.append((response.url, response.status)))
 
     # The query in the URL (GraphiQL's "q", as its own links share queries), then Run.
     # (Spaces as %20: the page decodes with decodeURIComponent, which leaves "+" alone.)
@@ -549,6 +498,14 @@ def test_graphiql_runs_a_query_of_the_readme(new_context, server, shots):
     shots.take(page, "graphiql-result")
     assert errors == []
     assert page.evaluate("() => window.__cspViolations") == []
+    assert refused == []
+    # Every script and style from the server (collected, with hashed names), found.
+    static = [
+        (HASHED.sub("", url.removeprefix(server.origin)), status)
+        for url, status in loaded
+        if url.startswith(server.url("/static/"))
+    ]
+    assert sorted(static) == sorted((path, 200) for path in GRAPHIQL_FILES)
     shots.assert_saved(2)
 
 

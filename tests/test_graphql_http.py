@@ -61,7 +61,7 @@ def test_graphiql_is_served_to_a_browser_when_enabled(client, settings):
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert b"<title>Strawberry GraphiQL</title>" in response.content
+    assert b"<title>GraphiQL \xc2\xb7 Treaty archive</title>" in response.content
 
 
 def test_graphiql_is_not_served_when_disabled(client, settings):
