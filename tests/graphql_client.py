@@ -2,12 +2,18 @@
 
 import json
 
+# What Apollo Client 4 sends: application/graphql-response+json preferred, whose
+# status codes tell a request refused before it ran (a 4xx) from an answer (a 200).
+# tests/test_graphql_over_http.py covers application/json, where both are a 200.
+ACCEPT = "application/graphql-response+json,application/json;q=0.9"
+
 
 def post(client, query: str, variables: dict | None = None):
     return client.post(
         "/graphql/",
         data=json.dumps({"query": query, "variables": variables or {}}),
         content_type="application/json",
+        HTTP_ACCEPT=ACCEPT,
     )
 
 

@@ -48,6 +48,7 @@ from archive.models import Document, DocumentParty, Person, State
 from tests import live_servers
 from tests.admin_forms import form_data
 from tests.conftest import DEMO_FIXTURE
+from tests.graphql_client import ACCEPT
 from tools.html_forms import FormFields
 
 REDIS_TEST_URL = os.environ.get("GRAPHQL_CACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -119,14 +120,15 @@ def ask(client, query=TITLE_QUERY, variables=AGREEMENT, *, if_none_match=None):
         "/graphql/",
         data=json.dumps({"query": query, "variables": variables}),
         content_type="application/json",
-        headers={} if if_none_match is None else {"If-None-Match": if_none_match},
+        headers={"Accept": ACCEPT}
+        | ({} if if_none_match is None else {"If-None-Match": if_none_match}),
     )
 
 
 def assert_answers(response, expected: dict) -> None:
     assert response.status_code == 200
     assert response.json() == expected
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/graphql-response+json"  # asked for
     assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
     assert response["Cache-Control"] == "no-cache"
 
@@ -163,7 +165,11 @@ def test_a_get_and_a_post_of_the_same_query_share_the_entry(
 ):
     first = ask(client)
     with django_assert_num_queries(0):
-        by_get = client.get("/graphql/", {"query": TITLE_QUERY, "variables": json.dumps(AGREEMENT)})
+        by_get = client.get(
+            "/graphql/",
+            {"query": TITLE_QUERY, "variables": json.dumps(AGREEMENT)},
+            HTTP_ACCEPT=ACCEPT,
+        )
     assert_answers(by_get, AGREEMENT_DATA)
     assert by_get.content == first.content
 
@@ -938,7 +944,9 @@ def test_two_servers_sharing_redis_with_introspection_on_and_off(servers):
         assert first.graphql(SCHEMA_QUERY) == SCHEMA_DATA
         assert len(store.keys(f"*{response_cache_module.KEY_PREFIX}*")) == 1
         body = json.dumps({"query": SCHEMA_QUERY}).encode()
-        status, answer = second.request("/graphql/", body, {"Content-Type": "application/json"})
+        status, answer = second.request(
+            "/graphql/", body, {"Content-Type": "application/json", "Accept": ACCEPT}
+        )
         assert status == 400
         assert json.loads(answer)["errors"][0]["message"].startswith(
             "GraphQL introspection has been disabled"

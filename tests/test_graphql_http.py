@@ -7,8 +7,14 @@ import pytest
 from django.test import Client
 
 from archive.graphql.schema import schema
-from archive.graphql.views import BODY_NOT_AN_OBJECT, JSON_TOO_DEEP, MAX_JSON_DEPTH
-from tests.graphql_client import gql, post
+from archive.graphql.views import (
+    BODY_NOT_AN_OBJECT,
+    GRAPHQL_RESPONSE,
+    JSON_TOO_DEEP,
+    MAX_JSON_DEPTH,
+    UNSUPPORTED_MEDIA_TYPE,
+)
+from tests.graphql_client import ACCEPT, gql, post
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +23,8 @@ TITLE_DATA = {"document": {"title": "Sikorski–Mayski agreement"}}
 
 
 def post_raw(client, body: str, content_type: str = "application/json"):
-    return client.post("/graphql/", data=body, content_type=content_type)
+    # As Apollo Client 4 asks (tests/graphql_client.py): a request error is then a 400.
+    return client.post("/graphql/", data=body, content_type=content_type, HTTP_ACCEPT=ACCEPT)
 
 
 def test_post_needs_no_cookie_and_no_csrf_token(demo):
@@ -91,11 +98,11 @@ def test_a_mutation_is_refused(client):
     response = post(client, "mutation { x }")
     assert response.status_code == 400  # nothing ran: a request error
     assert response.json() == {
-        "data": None,
         "errors": [
             {
                 "message": "The mutation operation is not supported by the schema.",
                 "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
             }
         ],
     }
@@ -105,11 +112,11 @@ def test_a_subscription_is_refused(client):
     response = post(client, "subscription { x }")
     assert response.status_code == 400  # nothing ran: a request error
     assert response.json() == {
-        "data": None,
         "errors": [
             {
                 "message": "The subscription operation is not supported by the schema.",
                 "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
             }
         ],
     }
@@ -130,13 +137,14 @@ def test_a_subscription_is_refused(client):
             b"The GraphQL operation's `query` must be a string or null, if provided.",
         ),  # noqa: E501
         ('[{"query": "{ __typename }"}]', "application/json", 400, b"Batching is not enabled"),
-        ("{ __typename }", "text/plain", 400, b"Unsupported content type"),
-        ("{ __typename }", "application/graphql", 400, b"Unsupported content type"),
+        # GraphQL over HTTP: a media type the server does not take is a 415.
+        ("{ __typename }", "text/plain", 415, UNSUPPORTED_MEDIA_TYPE.encode()),
+        ("{ __typename }", "application/graphql", 415, UNSUPPORTED_MEDIA_TYPE.encode()),
         (
             "query=%7B__typename%7D",
             "application/x-www-form-urlencoded",
-            400,
-            b"Unsupported content type",
+            415,
+            UNSUPPORTED_MEDIA_TYPE.encode(),
         ),  # noqa: E501
     ],
 )
@@ -155,6 +163,7 @@ def test_a_body_over_djangos_upload_limit_is_a_client_error(client, settings):
 def test_other_methods_are_not_allowed(client):
     response = client.put("/graphql/", data='{"query": "{ __typename }"}')
     assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
     assert response.content == b"GraphQL only supports GET and POST requests."
 
 
@@ -173,6 +182,7 @@ def test_an_unexpected_error_is_masked_and_logged(client, demo, monkeypatch, cap
                 "message": "Unexpected error.",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["search"],
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
             }
         ],
     }
@@ -204,6 +214,7 @@ def test_a_database_that_cannot_be_reached_is_a_503_to_retry(client, demo, monke
                 "wrong with the query: try again in a few seconds.",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["search"],
+                "extensions": {"code": "DATABASE_UNAVAILABLE"},
             }
         ],
     }
@@ -221,11 +232,11 @@ def test_an_error_in_the_query_is_explained_and_not_logged_as_unexpected(client,
         response = post(client, '{ search(text: "maisky", limit: 101) { score } }')
     assert response.status_code == 400  # refused before running (test_graphql_limits)
     assert response.json() == {
-        "data": None,
         "errors": [
             {
                 "message": "Search limit exceeded: limit is 101, it must be between 0 and 100.",
                 "locations": [{"line": 1, "column": 3}],
+                "extensions": {"code": "ARGUMENT_OUT_OF_BOUNDS"},
             }
         ],
     }
@@ -301,7 +312,7 @@ def test_a_request_that_cannot_run_is_a_400_with_its_graphql_error(client, paylo
     response = post_raw(client, json.dumps(payload))
     assert response.status_code == 400
     body = response.json()
-    assert body["data"] is None
+    assert "data" not in body  # a request error: nothing ran
     assert [error["message"] for error in body["errors"]] == [message]
 
 
@@ -344,6 +355,7 @@ def test_an_execution_over_the_time_limit_is_stopped_with_a_clear_error(client, 
                 "stopped. Ask for smaller pages or fewer nested lists.",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["documents"],
+                "extensions": {"code": "TIME_LIMIT_EXCEEDED"},
             }
         ],
     }
@@ -353,11 +365,14 @@ def test_an_execution_over_the_time_limit_is_stopped_with_a_clear_error(client, 
 # --- a well-formed request that cannot run gets a GraphQL error in JSON --------------------
 
 
-def assert_graphql_error(response, status: int, message: str) -> None:
+def assert_graphql_error(response, status: int, message: str, locations=None) -> None:
     assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == GRAPHQL_RESPONSE
     assert response["Cache-Control"] == "no-store"
-    assert response.json() == {"data": None, "errors": [{"message": message}]}
+    error = {"message": message, "extensions": {"code": "OPERATION_RESOLUTION_FAILURE"}}
+    if locations:
+        error["locations"] = locations
+    assert response.json() == {"errors": [error]}
 
 
 def test_an_unknown_operation_name_is_a_400_with_a_graphql_error(client):
@@ -367,7 +382,11 @@ def test_an_unknown_operation_name_is_a_400_with_a_graphql_error(client):
 
 
 def test_an_unknown_operation_name_by_get_is_a_400_with_a_graphql_error(client):
-    response = client.get("/graphql/", {"query": "query A { __typename }", "operationName": "B"})
+    response = client.get(
+        "/graphql/",
+        {"query": "query A { __typename }", "operationName": "B"},
+        HTTP_ACCEPT=ACCEPT,
+    )
     assert_graphql_error(response, 400, "Unknown operation named 'B'.")
 
 
@@ -379,8 +398,13 @@ def test_a_document_without_an_operation_is_a_400_with_a_graphql_error(client):
 
 def test_a_mutation_by_get_is_a_405_with_a_graphql_error(client):
     """GraphQL over HTTP: a mutation sent by GET is refused with 405, POST allowed."""
-    response = client.get("/graphql/", {"query": "mutation { x }"})
-    assert_graphql_error(response, 405, "Mutations cannot be sent by GET: send them by POST.")
+    response = client.get("/graphql/", {"query": "mutation { x }"}, HTTP_ACCEPT=ACCEPT)
+    assert_graphql_error(
+        response,
+        405,
+        "Mutations cannot be sent by GET: send them by POST.",
+        [{"line": 1, "column": 1}],
+    )
     assert response["Allow"] == "POST"
 
 

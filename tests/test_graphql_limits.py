@@ -32,7 +32,7 @@ from archive.models import DocumentParty, DocumentSignatory
 from project import settings as project_settings
 from tests.documentation import EXAMPLES as DOCUMENTED_EXAMPLES
 from tests.factories import make_document, make_person, make_state
-from tests.graphql_client import gql, gql_errors, post
+from tests.graphql_client import ACCEPT, gql, gql_errors, post
 
 pytestmark = pytest.mark.django_db
 
@@ -461,6 +461,7 @@ def post_operation(client, query: str, operation: str):
         "/graphql/",
         data=json.dumps({"query": query, "operationName": operation}),
         content_type="application/json",
+        HTTP_ACCEPT=ACCEPT,
     )
 
 
@@ -943,7 +944,7 @@ def test_pages_out_of_bounds_are_request_errors(
         response = post(client, query, variables)
     assert response.status_code == 400
     body = response.json()
-    assert body["data"] is None
+    assert "data" not in body  # a request error: nothing ran
     assert [e["message"] for e in body["errors"]] == [message.format(limit=101)]
     assert [e for e in body["errors"] if "path" in e] == []
 
@@ -1198,7 +1199,9 @@ def refused_without_sql(client, query: str, variables=None, operation=None) -> d
     """The body of the 400 refusing the request, which must run no SQL at all."""
     body = {"query": query, "variables": variables or {}, "operationName": operation}
     with CaptureQueriesContext(connection) as ran:
-        response = client.post("/graphql/", data=json.dumps(body), content_type="application/json")
+        response = client.post(
+            "/graphql/", data=json.dumps(body), content_type="application/json", HTTP_ACCEPT=ACCEPT
+        )
     assert [q["sql"] for q in ran.captured_queries] == []
     assert response.status_code == 400
     assert response["Cache-Control"] == "no-store"
@@ -1210,8 +1213,13 @@ def test_a_query_over_the_budget_is_refused_before_any_sql_with_the_default_cach
 ):
     body = refused_without_sql(client, NESTED_PAGES, {"outer": 100, "inner": 100})
     assert body == {
-        "data": None,
-        "errors": [{"message": COST_EXCEEDED.format(cost=f"{nested_pages_cost(100, 100):,}")}],
+        "errors": [
+            {
+                "message": COST_EXCEEDED.format(cost=f"{nested_pages_cost(100, 100):,}"),
+                "locations": [{"line": 2, "column": 1}],  # the operation
+                "extensions": {"code": "QUERY_TOO_COSTLY"},
+            }
+        ],
     }
 
 
@@ -1305,6 +1313,20 @@ REFUSED = {
 }
 
 
+# The codes of errors that refuse a request before it runs (docs/api.md).
+REQUEST_ERROR_CODES = {
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "BAD_USER_INPUT",
+    "OPERATION_RESOLUTION_FAILURE",
+    "QUERY_TOO_DEEP",
+    "TOO_MANY_ALIASES",
+    "QUERY_TOO_LARGE",
+    "ARGUMENT_OUT_OF_BOUNDS",
+    "QUERY_TOO_COSTLY",
+}
+
+
 @pytest.mark.parametrize(
     ("query", "variables", "operation", "message"), REFUSED.values(), ids=REFUSED
 )
@@ -1313,8 +1335,9 @@ def test_every_refusal_runs_no_sql_with_the_default_cache(
 ):
     """Parsing, validation and every limit come before the cache is looked up."""
     body = refused_without_sql(client, query, variables, operation)
-    assert body["data"] is None
+    assert "data" not in body  # a request error: nothing ran
     assert [error["message"] for error in body["errors"]] == [message]
+    assert all(error["extensions"]["code"] in REQUEST_ERROR_CODES for error in body["errors"])
 
 
 def test_a_query_answered_before_is_refused_once_a_limit_is_lowered(

@@ -26,7 +26,7 @@ def raw(client, body, content_type="application/json", method="post"):
     return getattr(client, method)("/graphql/", data=body, content_type=content_type)
 
 
-def assert_refused_cleanly(response, statuses=(400, 405, 413)):
+def assert_refused_cleanly(response, statuses=(400, 405, 413, 415)):
     """A 4xx with a readable body, or a 200 whose body is GraphQL errors."""
     assert response.status_code < 500, response.content[:300]
     if response.status_code == 200:
@@ -355,15 +355,15 @@ def test_text_holding_nul_is_refused_before_running(client, unchanged, query, ho
     else:
         response = post(client, query.replace("$s", '"ivan\\u0000maisky"'))
     assert response.status_code == 400, response.content[:300]
-    assert response.json() == {
-        "data": None,
-        "errors": [
-            {
-                "message": "Text cannot contain the NUL character (U+0000): no record holds it, "
-                "and the database cannot compare it."
-            }
-        ],
+    error = {
+        "message": "Text cannot contain the NUL character (U+0000): no record holds it, "
+        "and the database cannot compare it.",
+        "extensions": {"code": "BAD_USER_INPUT"},
     }
+    if how == "literal":  # located at the string in the query
+        sent = query.replace("$s", '"ivan\\u0000maisky"')
+        error["locations"] = [{"line": 1, "column": sent.index('"ivan') + 1}]
+    assert response.json() == {"errors": [error]}
 
 
 @pytest.mark.parametrize("query", NUL_QUERIES)
@@ -374,11 +374,11 @@ def test_text_holding_a_lone_surrogate_is_refused_before_running(client, unchang
     response = post(client, "query ($s: String!) " + query, {"s": "a\ud800"})
     assert response.status_code == 400, response.content[:300]
     assert response.json() == {
-        "data": None,
         "errors": [
             {
                 "message": "Text cannot contain a lone surrogate (U+D800 to U+DFFF): it is "
-                "not a character, and no record holds one."
+                "not a character, and no record holds one.",
+                "extensions": {"code": "BAD_USER_INPUT"},
             }
         ],
     }

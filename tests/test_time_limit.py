@@ -39,6 +39,7 @@ def stopped(response, started: float) -> None:
     assert body["data"] is None
     (error,) = body["errors"]
     assert error["message"] == MESSAGE
+    assert error["extensions"] == {"code": "TIME_LIMIT_EXCEEDED"}
     assert error["path"][0].startswith("a")  # inside the aliases, wherever it was
     assert elapsed < 1.5, elapsed  # 0.2 s, and the test client's own work
 
@@ -142,9 +143,13 @@ def test_a_limit_reached_outside_strawberrys_handlers_is_a_graphql_error(client,
 
     monkeypatch.setattr(GraphQLView, "execute_single", run_out)
     response = post(client, "{ __typename }")
-    assert response.json() == {
-        "data": None,
-        "errors": [{"message": MESSAGE.replace("0.2 s", "2 s")}],
+    assert response.json() == {  # nothing to show: no data
+        "errors": [
+            {
+                "message": MESSAGE.replace("0.2 s", "2 s"),
+                "extensions": {"code": "TIME_LIMIT_EXCEEDED"},
+            }
+        ],
     }
 
 

@@ -21,10 +21,13 @@ from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
 from archive import as_of
+from archive.graphql import errors as codes
 
 
 class PageSizeError(GraphQLError):
     """A client's page is larger than the API serves, or starts before the first item."""
+
+    CODE = codes.ARGUMENT_OUT_OF_BOUNDS
 
 
 def requested_page(arguments) -> tuple[int, int]:

@@ -55,6 +55,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from archive import search
+from archive.graphql import errors as codes
 from archive.graphql import selections
 from archive.graphql.fields import PageSizeError, requested_page
 from archive.graphql.selections import Price
@@ -151,7 +152,7 @@ class _Prices:
             try:
                 offset, size = requested_page(arguments)
             except PageSizeError as error:
-                self.errors.append(GraphQLError(error.message, node))
+                self.refuse(node, error.message)
                 offset, size = 0, 0
             extra += round(offset * SKIPPED_ROW) + _sort_cost(arguments.get("ordering"))
         if name == "totalCount" and results is not None:
@@ -218,7 +219,7 @@ class _Prices:
         return 0
 
     def refuse(self, node: FieldNode, message: str) -> None:
-        self.errors.append(GraphQLError(message, node))
+        self.errors.append(codes.coded(GraphQLError(message, node), codes.ARGUMENT_OUT_OF_BOUNDS))
 
 
 def _sort_cost(ordering) -> int:
@@ -258,7 +259,9 @@ def query_cost(
             schema, operation.variable_definitions or (), variables or {}
         )
         if isinstance(variables_or_errors, list):
-            raise RequestRefused(variables_or_errors)
+            raise RequestRefused(
+                [codes.coded(error, codes.BAD_USER_INPUT) for error in variables_or_errors]
+            )
         prices = _Prices(schema, variables_or_errors)
         walk = selections.Walk(document, prices)
         # Queries only: the schema has no mutation or subscription type.
@@ -272,10 +275,15 @@ def query_cost(
 def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
     """One error per message, at every place it applies (aliases of one field…)."""
     nodes: dict[str, list] = {}
+    extensions: dict[str, dict] = {}
     for error in errors:
         places = nodes.setdefault(error.message, [])
         places += [node for node in error.nodes or () if node not in places]
-    return [GraphQLError(message, places) for message, places in nodes.items()]
+        extensions.setdefault(error.message, error.extensions)
+    return [
+        GraphQLError(message, places, extensions=extensions[message])
+        for message, places in nodes.items()
+    ]
 
 
 def max_fields() -> int:
@@ -300,7 +308,13 @@ class QueryLimits(SchemaExtension):
             # (context.operation_name falls back to the first operation's name:
             # what the client sent is the private _provided_operation_name.)
             errors = [
-                GraphQLError("Must provide operation name if query contains multiple operations.")
+                codes.coded(
+                    GraphQLError(
+                        "Must provide operation name if query contains multiple operations.",
+                        operations,  # located at each: one of them must be named
+                    ),
+                    codes.OPERATION_RESOLUTION_FAILURE,
+                )
             ]
         if not errors:
             fields, most = selections.shape(document).fields, max_fields()
@@ -308,7 +322,9 @@ class QueryLimits(SchemaExtension):
                 errors = [
                     GraphQLError(
                         f"Query too large: it selects {fields} fields once its fragments are "
-                        f"expanded; the maximum is {most}."
+                        f"expanded; the maximum is {most}.",
+                        operations[:1],  # the first operation: where the query starts
+                        extensions={"code": codes.QUERY_TOO_LARGE},
                     )
                 ]
         if errors:
@@ -344,7 +360,11 @@ def _limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ValidationRule]
             aliases = selections.shape(context.document).aliases
             if aliases > max_aliases:
                 context.report_error(
-                    GraphQLError(f"{aliases} aliases found. Allowed: {max_aliases}")
+                    GraphQLError(
+                        f"{aliases} aliases found. Allowed: {max_aliases}",
+                        selections.operations(context.document)[:1],
+                        extensions={"code": codes.TOO_MANY_ALIASES},
+                    )
                 )
             super().__init__(context)
 
@@ -386,7 +406,18 @@ class RequestBudget(SchemaExtension):
                     f"Query too costly: it costs {cost:,} (each field 1, each list's items "
                     f"times its page size; histories, texts to find, filters and asOf "
                     f"reads more); the budget is {budget:,}. Ask for smaller pages, "
-                    "fewer nested lists, or several queries."
+                    "fewer nested lists, or several queries.",
+                    # The operation that costs it: located, as every error with a place.
+                    _operation(context.graphql_document, context._provided_operation_name),
+                    extensions={"code": codes.QUERY_TOO_COSTLY},
                 )
             ]
         return []
+
+
+def _operation(document, operation_name: str | None) -> list:
+    """The operation run (by name, or the only one), as a list of nodes for an error."""
+    operations = selections.operations(document)
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    return operations[:1]

@@ -35,6 +35,7 @@ from strawberry_django.pagination import OffsetPaginated
 from archive import as_of as as_of_reads
 from archive import models
 from archive.database_errors import database_unavailable
+from archive.graphql import errors as codes
 from archive.graphql import past
 from archive.graphql import search as api_search
 from archive.graphql.cache import LookUpAnswerable
@@ -164,6 +165,7 @@ class DatabaseUnavailable(GraphQLError):
         "The archive's database cannot be reached just now. Nothing is wrong with the "
         "query: try again in a few seconds."
     )
+    CODE = codes.DATABASE_UNAVAILABLE
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -188,7 +190,7 @@ class ArchiveMaskErrors(MaskErrors):
             return DatabaseUnavailable(
                 DatabaseUnavailable.MESSAGE, error.nodes, error.source, error.positions, error.path
             )
-        return super().anonymise_error(error)
+        return codes.coded(super().anonymise_error(error), codes.INTERNAL_SERVER_ERROR)
 
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -243,29 +245,32 @@ class RefuseUnstorableText(SchemaExtension):
     def on_validate(self):
         context = self.execution_context
         if not context.pre_execution_errors:
-            found = _unstorable_in_document(context.graphql_document) or _unstorable_in(
-                context.variables
-            )
+            node, found = _unstorable_in_document(context.graphql_document)
+            found = found or _unstorable_in(context.variables)
             if found:
                 message = NUL_REFUSED if found == "\x00" else SURROGATE_REFUSED
-                context.pre_execution_errors = [GraphQLError(message)]
+                error = GraphQLError(message, node)  # located when in the query
+                context.pre_execution_errors = [codes.coded(error, codes.BAD_USER_INPUT)]
         yield
 
 
-def _unstorable_in_document(document) -> str | None:
+def _unstorable_in_document(document):
+    """The first string in ``document`` that holds an unstorable character, and the
+    character; (None, None) when there is none."""
+
     class Finder(Visitor):
-        found = None
+        node = found = None
 
         def enter_string_value(self, node, *args):
             match = _UNSTORABLE.search(node.value)
             if match:
-                self.found = match.group()
+                self.node, self.found = node, match.group()
                 return BREAK
             return None
 
     finder = Finder()
     visit(document, finder)
-    return finder.found
+    return finder.node, finder.found
 
 
 def _unstorable_in(value) -> str | None:

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from django.db import connection
 from graphql import GraphQLError
 
+from archive.graphql import errors as codes
+
 MESSAGE = (
     "Time limit exceeded: the query ran for more than {limit:g} s and was stopped. "
     "Ask for smaller pages or fewer nested lists."
@@ -41,6 +43,8 @@ MESSAGE = (
 
 class TimeLimitExceeded(GraphQLError):
     """The execution has run out of time (shown to the client as it is)."""
+
+    CODE = codes.TIME_LIMIT_EXCEEDED
 
 
 @dataclass

@@ -6,19 +6,26 @@ browsers when ``settings.GRAPHIQL`` is true, read on every request (so a
 settings override applies at once); when it is false a browser's GET without
 a query gets strawberry's 404.
 
-What is not a GraphQL request at all gets a plain-text 4xx: another method
-(405), a body over ``settings.GRAPHQL_MAX_BODY_BYTES`` (413, before it is
-read), a body that is not JSON in UTF-8, or not an object, JSON nested over
-``MAX_JSON_DEPTH`` (in the body, or GET's ``variables`` and ``extensions``),
-no query, or parameters of the wrong type (400). A request that is one but
-cannot run (a syntax error, an unknown field, an unknown ``operationName``
-or a document without an operation, variables of the wrong type, a query
-over a limit) gets a 400 with the GraphQL errors in a JSON body: nothing
-was executed; a mutation sent by GET, a 405 (GraphQL over HTTP). Errors met while
-running (a record's field failing) keep the GraphQL convention of a 200
-with ``data`` and ``errors``, except a database that cannot be reached: a
-503 with ``Retry-After``. Each execution has a time limit
-(:mod:`archive.graphql.time_limit`).
+GraphQL over HTTP (the current draft; docs/api.md has the tables). What is
+not a GraphQL request at all gets a plain-text 4xx: another method (405,
+with ``Allow``), a body over ``settings.GRAPHQL_MAX_BODY_BYTES`` (413, before
+it is read), a content type other than JSON (415), a body that is not JSON in
+UTF-8, or not an object, JSON nested over ``MAX_JSON_DEPTH`` (in the body, or
+GET's ``variables`` and ``extensions``), no query, or parameters of the wrong
+type (400). An empty parameter is one not given.
+
+A request that is one but cannot run (a syntax error, an unknown field, an
+unknown ``operationName`` or a document without an operation, variables of
+the wrong type, a query over a limit) is a *request error*: its errors and
+no ``data`` at all, nothing was executed. Answered as
+``application/graphql-response+json`` (when the client's Accept prefers it)
+it is a 400; as ``application/json`` (everyone else), a 200, as the spec
+prescribes for that media type. A mutation sent by GET is a 405 either way.
+Errors met while running (a record's field failing) keep the GraphQL
+convention of a 200 with ``data`` and ``errors``, except a database that
+cannot be reached: a 503 with ``Retry-After``. Every error has its
+``extensions.code`` (:mod:`archive.graphql.errors`). Each execution has a
+time limit (:mod:`archive.graphql.time_limit`).
 
 Successful responses (no errors) are cached (:mod:`archive.graphql.cache`)
 when ``settings.GRAPHQL_CACHE`` is true, and looked up only for a request
@@ -36,15 +43,16 @@ from dataclasses import dataclass
 from cross_web import HTTPException
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry.django.views import GraphQLView
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from archive.graphql import cache, time_limit
+from archive.graphql import cache, selections, time_limit
+from archive.graphql import errors as codes
 from archive.graphql.schema import DatabaseUnavailable, schema
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
@@ -68,6 +76,11 @@ JSON_TOO_DEEP = (
 NO_OPERATION = "Must provide an operation."
 UNKNOWN_OPERATION = "Unknown operation named '{name}'."
 MUTATION_BY_GET = "Mutations cannot be sent by GET: send them by POST."
+UNSUPPORTED_MEDIA_TYPE = (
+    "Unsupported content type: send a GraphQL request as application/json, or by GET."
+)
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 REVALIDATE = "no-cache"
 DO_NOT_STORE = "no-store"
 
@@ -88,11 +101,14 @@ class ArchiveGraphQLView(GraphQLView):
         # The request's cache lookup, made by execute_single; create_response sends a hit.
         self.response_cache = None
         self.succeeded = False
+        self.nothing_ran = False  # set by execute_single: a request error
+        self.media_type = JSON  # set by dispatch, from the request's Accept
 
     def get_context(self, request, response):
         return ArchiveContext(request=request, response=response)
 
     def dispatch(self, request, *args, **kwargs):
+        self.media_type = response_media_type(request)
         limit = settings.GRAPHQL_MAX_BODY_BYTES
         size = _declared_size(request)
         if size > limit:
@@ -100,7 +116,13 @@ class ArchiveGraphQLView(GraphQLView):
             return HttpResponse(
                 BODY_TOO_LARGE.format(size=size, limit=limit), status=413, content_type="text/plain"
             )
-        return _conditional(request, super().dispatch(request, *args, **kwargs))
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 405 and not response.has_header("Allow"):
+            response["Allow"] = "GET, POST"  # RFC 9110: a 405 says what is allowed
+        if response.get("Content-Type", "").startswith(("application/json", GRAPHQL_RESPONSE)):
+            # The same query is answered in either media type, with other status codes.
+            patch_vary_headers(response, ["Accept"])
+        return _conditional(request, response)
 
     def parse_http_body(self, request):
         # Strawberry reads a JSON body with data.get(): a body that is a string, a
@@ -114,9 +136,22 @@ class ArchiveGraphQLView(GraphQLView):
             data = super().parse_http_body(request)
         except UnicodeDecodeError:
             raise HTTPException(400, BODY_NOT_UTF8) from None
+        except HTTPException as refusal:
+            if refusal.reason == "Unsupported content type":
+                # What the server does not take is a 415 (RFC 9110), which says what it takes.
+                raise HTTPException(415, UNSUPPORTED_MEDIA_TYPE) from None
+            raise
         if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
+        if not isinstance(data, list) and data.operation_name == "":
+            data.operation_name = None  # an empty operationName is none given
         return data
+
+    def parse_query_params(self, params):
+        # GraphQL over HTTP: an empty parameter is one not given (a form, or a
+        # client that fills every parameter in, sends `variables=`).
+        params = {name: value for name, value in params.items() if value != "" or name == "query"}
+        return super().parse_query_params(params)
 
     def decode_json(self, data):
         # Every JSON the client sends (the body, GET's variables and extensions).
@@ -155,20 +190,38 @@ class ArchiveGraphQLView(GraphQLView):
             # The timer fired between strawberry's handlers and the end of the block.
             result = ExecutionResult(data=None, errors=[stopped])
         self.succeeded = not result.errors
-        nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
-        if result.errors and nothing_ran and sub_response.status_code is None:
-            sub_response.status_code = 400  # the request itself is wrong
+        self.nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
+        if result.errors:
+            codes.add_codes(result.errors, ran=not self.nothing_ran)
+        if (
+            result.errors
+            and self.nothing_ran
+            and sub_response.status_code is None
+            and self.media_type == GRAPHQL_RESPONSE
+        ):
+            # A request error: with this media type, a 4xx (GraphQL over HTTP). With
+            # application/json a well-formed request is answered 200, errors and all.
+            sub_response.status_code = 400
         if any(isinstance(e, DatabaseUnavailable) for e in result.errors or ()):
             # Load balancers and clients know what to do with a 503: try again.
             sub_response.status_code = 503
             sub_response["Retry-After"] = "5"
         return result
 
+    def process_result(self, request, result):
+        answer = super().process_result(request, result)
+        if result.errors and self.nothing_ran:
+            # A request error: nothing was executed, so there is no data at all (the
+            # GraphQL spec: no `data` entry), not even null.
+            answer.pop("data", None)
+        return answer
+
     def create_response(self, response_data, sub_response):
         found = self.response_cache
         if found is not None and found.entry is not None:
-            return _response(found.entry)
+            return _response(found.entry, self.media_type)
         response = super().create_response(response_data, sub_response)
+        response["Content-Type"] = self.media_type
         if not (self.succeeded and response.status_code == 200):
             response["Cache-Control"] = DO_NOT_STORE
             return response
@@ -187,14 +240,23 @@ def _request_error(refusal: HTTPException, request_data, sub_response) -> Execut
     if isinstance(cause, CannotGetOperationTypeError):
         name = request_data.operation_name
         message = NO_OPERATION if name is None else UNKNOWN_OPERATION.format(name=name)
+        nodes = None  # no place in the query: the operation is not there
     elif isinstance(cause, InvalidOperationTypeError):
         # The only type GET may not run here: the schema has queries only.
         message = MUTATION_BY_GET
+        # Located at the mutation (the text parsed: strawberry found the operation in it).
+        kind = cause.operation_type.value
+        nodes = [
+            node
+            for node in selections.operations(parse(request_data.query))
+            if node.operation.value == kind
+        ]
         sub_response.status_code = 405
         sub_response["Allow"] = "POST"
     else:
         raise refusal
-    return ExecutionResult(data=None, errors=[GraphQLError(message)])
+    error = GraphQLError(message, nodes, extensions={"code": codes.OPERATION_RESOLUTION_FAILURE})
+    return ExecutionResult(data=None, errors=[error])
 
 
 def _deeper_than(value, limit: int) -> bool:
@@ -219,8 +281,19 @@ def _declared_size(request) -> int:
         return 0
 
 
-def _response(entry: cache.Entry) -> HttpResponse:
-    response = HttpResponse(entry.body, content_type="application/json")
+def response_media_type(request) -> str:
+    """The media type of the answer: application/graphql-response+json when the
+    client's Accept prefers it (Apollo Client 4 sends
+    ``application/graphql-response+json,application/json;q=0.9``), else
+    application/json, for ``*/*``, no Accept at all (GraphQL over HTTP: legacy
+    clients) or an Accept that names neither."""
+    # Listed first, application/json is the one chosen when both are equally acceptable
+    # only through a wildcard.
+    return request.get_preferred_type([JSON, GRAPHQL_RESPONSE]) or JSON
+
+
+def _response(entry: cache.Entry, media_type: str) -> HttpResponse:
+    response = HttpResponse(entry.body, content_type=media_type)
     response["ETag"] = entry.etag
     response["Cache-Control"] = REVALIDATE
     return response

@@ -1,0 +1,304 @@
+"""GraphQL over HTTP (the current draft of the spec): the two media types and their
+status codes, request errors without ``data``, ``extensions.code`` and ``locations``
+on every error, 405 with ``Allow``, 415, empty parameters."""
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+from archive.graphql import errors as codes
+from archive.graphql import time_limit
+from archive.graphql.views import GRAPHQL_RESPONSE, UNSUPPORTED_MEDIA_TYPE
+
+pytestmark = pytest.mark.django_db
+
+# What Apollo Client 4 sends.
+APOLLO_ACCEPT = "application/graphql-response+json,application/json;q=0.9"
+JSON = "application/json"
+
+
+def post(client: Client, body: dict, accept: str | None = None):
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    return client.post("/graphql/", json.dumps(body), content_type=JSON, **headers)
+
+
+# --- media types -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, JSON),  # legacy clients: no Accept at all
+        ("*/*", JSON),
+        (JSON, JSON),
+        ("text/html", JSON),  # neither named: JSON, as before
+        (APOLLO_ACCEPT, GRAPHQL_RESPONSE),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}, {JSON}", GRAPHQL_RESPONSE),  # equal: the client's order
+        (f"{JSON}, {GRAPHQL_RESPONSE}", JSON),
+        (f"{GRAPHQL_RESPONSE};q=0.5, {JSON}", JSON),
+        (f"{GRAPHQL_RESPONSE}, */*;q=0.1", GRAPHQL_RESPONSE),
+    ],
+)
+def test_the_media_type_is_the_one_the_client_prefers(client, accept, media_type):
+    response = post(client, {"query": "{ __typename }"}, accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == media_type
+    assert response["Vary"] == "Accept, origin"  # origin: django-cors-headers
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_cached_answer_comes_in_the_media_type_asked_for(client):
+    query = {"query": "{ __typename }"}
+    first = post(client, query, JSON)
+    second = post(client, query, APOLLO_ACCEPT)  # the cache's answer (tests/test_graphql_cache.py)
+    assert (first["Content-Type"], second["Content-Type"]) == (JSON, GRAPHQL_RESPONSE)
+    assert first.content == second.content == b'{"data":{"__typename":"Query"}}'
+    assert first["ETag"] == second["ETag"]
+
+
+# --- status codes and bodies of request errors, in both media types ---------------------------
+
+REQUEST_ERRORS = [
+    (
+        "{",
+        None,
+        {
+            "message": "Syntax Error: Expected Name, found <EOF>.",
+            "locations": [{"line": 1, "column": 2}],
+            "extensions": {"code": codes.PARSE_FAILED},
+        },
+    ),
+    (
+        "{ nope }",
+        None,
+        {
+            "message": "Cannot query field 'nope' on type 'Query'.",
+            "locations": [{"line": 1, "column": 3}],
+            "extensions": {"code": codes.VALIDATION_FAILED},
+        },
+    ),
+    (
+        "query($limit: Int!) { documents(pagination: {limit: $limit}) { totalCount } }",
+        {"limit": "ten"},
+        {
+            "message": (
+                "Variable '$limit' has invalid value: Int cannot represent non-integer value: 'ten'"
+            ),
+            "locations": [{"line": 1, "column": 7}],
+            "extensions": {"code": codes.BAD_USER_INPUT},
+        },
+    ),
+    (
+        "{ documents(pagination: {limit: 101}) { totalCount } }",
+        None,
+        {
+            "message": (
+                "Page size limit exceeded: pagination.limit is 101, the maximum is 100. "
+                "Ask for further pages with pagination.offset."
+            ),
+            "locations": [{"line": 1, "column": 3}],
+            "extensions": {"code": codes.ARGUMENT_OUT_OF_BOUNDS},
+        },
+    ),
+    (
+        "query A { __typename } query B { __typename }",
+        None,
+        {
+            "message": "Must provide operation name if query contains multiple operations.",
+            "locations": [{"line": 1, "column": 1}, {"line": 1, "column": 24}],
+            "extensions": {"code": codes.OPERATION_RESOLUTION_FAILURE},
+        },
+    ),
+    (
+        '{ person(slug: "a\\u0000") { name } }',
+        None,
+        {
+            "message": (
+                "Text cannot contain the NUL character (U+0000): no record holds it, and "
+                "the database cannot compare it."
+            ),
+            "locations": [{"line": 1, "column": 16}],
+            "extensions": {"code": codes.BAD_USER_INPUT},
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "error"), REQUEST_ERRORS)
+def test_a_request_error_is_a_400_as_graphql_response_json(client, query, variables, error):
+    response = post(client, {"query": query, "variables": variables}, APOLLO_ACCEPT)
+    assert response.status_code == 400
+    assert response["Content-Type"] == GRAPHQL_RESPONSE
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {"errors": [error]}  # no data at all: nothing ran
+
+
+@pytest.mark.parametrize(("query", "variables", "error"), REQUEST_ERRORS)
+def test_a_request_error_is_a_200_as_json(client, query, variables, error):
+    """application/json: a well-formed request is answered 200, whatever its errors."""
+    response = post(client, {"query": query, "variables": variables}, JSON)
+    assert response.status_code == 200
+    assert response["Content-Type"] == JSON
+    assert response.json() == {"errors": [error]}
+
+
+def test_an_unknown_operation_name_has_no_place_in_the_query(client):
+    body = {"query": "query A { __typename }", "operationName": "B"}
+    response = post(client, body, APOLLO_ACCEPT)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unknown operation named 'B'.",
+                "extensions": {"code": codes.OPERATION_RESOLUTION_FAILURE},
+            }
+        ]
+    }
+
+
+def test_a_query_over_the_cost_budget_is_located_at_its_operation(client, settings):
+    settings.GRAPHQL_MAX_COST = 10
+    response = post(client, {"query": "query Big {\n  documents { totalCount }\n}"}, APOLLO_ACCEPT)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["locations"] == [{"line": 1, "column": 1}]
+    assert error["extensions"] == {"code": codes.QUERY_TOO_COSTLY}
+    assert error["message"].startswith("Query too costly: it costs 602 ")
+
+
+def test_the_limits_have_codes_of_their_own(client, settings):
+    settings.GRAPHQL_MAX_ALIASES = 1
+    settings.GRAPHQL_MAX_DEPTH = 1
+    aliases = post(client, {"query": "{ a: __typename b: __typename }"}, APOLLO_ACCEPT)
+    assert aliases.status_code == 400
+    assert aliases.json() == {
+        "errors": [
+            {
+                "message": "2 aliases found. Allowed: 1",
+                "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": codes.TOO_MANY_ALIASES},
+            }
+        ]
+    }
+    deep = post(client, {"query": "{ documents { results { title } } }"}, APOLLO_ACCEPT)
+    assert deep.status_code == 400
+    assert deep.json() == {
+        "errors": [
+            {
+                "message": "'anonymous' exceeds maximum operation depth of 1",
+                "locations": [{"line": 1, "column": 25}],
+                "extensions": {"code": codes.QUERY_TOO_DEEP},
+            }
+        ]
+    }
+
+
+def test_too_many_tokens_is_query_too_large(client, settings):
+    settings.GRAPHQL_MAX_TOKENS = 5
+    response = post(client, {"query": "{ a: __typename b: __typename }"}, APOLLO_ACCEPT)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": codes.QUERY_TOO_LARGE}
+    assert (
+        error["message"] == "Syntax Error: Document contains more than 5 tokens. Parsing aborted."
+    )
+    assert error["locations"] == [{"line": 1, "column": 18}]
+
+
+def test_a_field_error_is_a_200_with_data_in_both_media_types(client, monkeypatch):
+    """Errors met while running keep GraphQL's answer, with the code of the limit met."""
+
+    def out_of_time(*args, **kwargs):
+        raise time_limit.TimeLimitExceeded(time_limit.MESSAGE.format(limit=2))
+
+    monkeypatch.setattr("archive.search.ranked", out_of_time)
+    for accept in (APOLLO_ACCEPT, JSON):
+        response = post(client, {"query": '{ search(text: "maisky") { score } }'}, accept)
+        assert response.status_code == 200
+        assert response.json() == {
+            "data": None,
+            "errors": [
+                {
+                    "message": (
+                        "Time limit exceeded: the query ran for more than 2 s and was stopped. "
+                        "Ask for smaller pages or fewer nested lists."
+                    ),
+                    "locations": [{"line": 1, "column": 3}],
+                    "path": ["search"],
+                    "extensions": {"code": codes.TIME_LIMIT_EXCEEDED},
+                }
+            ],
+        }
+
+
+def test_an_unexpected_error_is_internal_server_error(client, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("archive.search.ranked", broken)
+    with caplog.at_level(logging.CRITICAL, logger="archive.graphql"):  # logged: a bug
+        response = post(client, {"query": '{ search(text: "maisky") { score } }'}, APOLLO_ACCEPT)
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Unexpected error.",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["search"],
+                "extensions": {"code": codes.INTERNAL_SERVER_ERROR},
+            }
+        ],
+    }
+
+
+# --- methods, content types, parameters --------------------------------------------------------
+
+
+def test_a_mutation_by_get_is_a_405_with_allow_and_a_location(client):
+    response = client.get("/graphql/", {"query": "mutation M { x }"}, HTTP_ACCEPT=APOLLO_ACCEPT)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Mutations cannot be sent by GET: send them by POST.",
+                "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": codes.OPERATION_RESOLUTION_FAILURE},
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_another_method_is_a_405_with_allow(client, method):
+    response = getattr(client, method)("/graphql/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    assert response.content == b"GraphQL only supports GET and POST requests."
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/graphql", "", "application/x-www-form-urlencoded"]
+)
+def test_a_content_type_the_server_does_not_take_is_a_415(client, content_type):
+    response = client.generic(
+        "POST", "/graphql/", b'{"query": "{ __typename }"}', content_type=content_type
+    )
+    assert response.status_code == 415
+    assert response.content == UNSUPPORTED_MEDIA_TYPE.encode()
+
+
+def test_empty_parameters_are_not_given(client):
+    response = client.get(
+        "/graphql/",
+        {"query": "{ __typename }", "operationName": "", "variables": "", "extensions": ""},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+    posted = post(client, {"query": "query A { __typename }", "operationName": ""})
+    assert posted.status_code == 200
+    assert posted.json() == {"data": {"__typename": "Query"}}
