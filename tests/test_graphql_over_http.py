@@ -1,9 +1,15 @@
 """GraphQL over HTTP (the current draft of the spec): the two media types and their
 status codes, request errors without ``data``, ``extensions.code`` and ``locations``
-on every error, 405 with ``Allow``, 415, empty parameters."""
+on every error, 405 with ``Allow``, 415, empty parameters; and the graphql-http
+package's audits against a live gunicorn (tools under clients/)."""
 
 import json
 import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
@@ -11,6 +17,8 @@ from django.test import Client
 from archive.graphql import errors as codes
 from archive.graphql import time_limit
 from archive.graphql.views import GRAPHQL_RESPONSE, UNSUPPORTED_MEDIA_TYPE
+from tests import live_servers
+from tools.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +310,56 @@ def test_empty_parameters_are_not_given(client):
     posted = post(client, {"query": "query A { __typename }", "operationName": ""})
     assert posted.status_code == 200
     assert posted.json() == {"data": {"__typename": "Query"}}
+
+
+# --- the graphql-http audits against a live server ----------------------------------------------
+
+CLIENTS = ROOT / "clients"
+
+
+@pytest.mark.live_server
+@pytest.mark.django_db(False)
+def test_the_graphql_http_audits_pass_with_no_warning(tmp_path):
+    """`node clients/graphql-http-audit.mjs URL`: every audit of graphql-http's
+    serverAudits, 0 errors and 0 warnings (`npm ci` in clients/ installs it; .ci/run
+    does)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the graphql-http audit needs Node.js 18 or later")
+    assert (CLIENTS / "node_modules" / "graphql-http").is_dir(), "run `npm ci` in clients/ first"
+    configured = os.environ.get("DATABASE_URL")
+    with live_servers.fresh_database(tmp_path, "audit", configured) as url:
+        env = live_servers.clean_environment(
+            DATABASE_URL=url,
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="audit-test-key-0123456789abcdefghijklmnopqrstuvwxyz0123456789",
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_HTTPS="0",  # plain HTTP on the loopback, as behind a TLS proxy
+            DJANGO_STATIC_MANIFEST="0",
+            WEB_CONCURRENCY="1",
+            PYTHONUNBUFFERED="1",
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        server = live_servers.Gunicorn(env, tmp_path, name="gunicorn (audit)")
+        try:
+            server.wait_until_healthy()
+            audit = subprocess.run(
+                [node, str(CLIENTS / "graphql-http-audit.mjs"), server.url("/graphql/")],
+                cwd=CLIENTS,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            server.stop()
+    assert audit.returncode == 0, audit.stdout + audit.stderr + server.logs()
+    summary = audit.stdout.splitlines()[-1]
+    counts = re.fullmatch(r"(\d+) audits: (\d+) ok, 0 notices, 0 warnings, 0 errors", summary)
+    assert counts and counts[1] == counts[2] and int(counts[1]) >= 61, audit.stdout
