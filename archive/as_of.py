@@ -53,9 +53,16 @@ def record_as_of(
     pk = pk.first()
     if pk is None:
         return None
-    records = _records_as_of(model, {pk}, moment)
+    return records_as_of(model, {pk}, moment, wanted).get(pk)
+
+
+def records_as_of(
+    model: type[Record], ids, moment: datetime.datetime, wanted: dict | None = None
+) -> dict[int, Record]:
+    """The records among ``ids`` public now and at ``moment``, as they were then, by id."""
+    records = _records_as_of(model, set(ids), moment)
     _rebuild(model, records, wanted or {}, moment)
-    return records.get(pk)
+    return records
 
 
 def _rebuild(model, records: dict[int, Record], wanted: dict, moment) -> None:
@@ -84,6 +91,7 @@ def _attach_rows(relation, records, wanted, moment) -> None:
     rows, positions = [], {}
     for version in _page_versions(relation, list(records), wanted.get(PAGES), moment):
         row = instance_of(version)
+        setattr(row, MARK, moment)  # its identity in the API is of that moment
         rows.append(row)
         positions[id(row)] = version.position
     for field in _record_links(row_model):

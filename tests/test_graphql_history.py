@@ -483,6 +483,8 @@ def test_a_page_of_histories_takes_a_fixed_number_of_queries(
 
 def _relations_read(api_field) -> set[str]:
     """The model relations an API field lists: its own, or those its resolver prefetches."""
+    if not hasattr(api_field, "store"):  # Relay's ``id`` (strawberry's own field): no relation
+        return set()
     if api_field.base_resolver is None:
         return {api_field.django_name}
     return {

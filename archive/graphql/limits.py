@@ -51,6 +51,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
@@ -147,6 +148,11 @@ class _Prices:
         child = get_named_type(definition.type)
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         paged = "pagination" in definition.args or "limit" in definition.args
+        if parent is self.schema.query_type and name in NODE_FIELDS:
+            # A record each id, looked up by key; a past version rebuilt as asOf would.
+            ids = [arguments["id"]] if name == "node" else arguments["ids"]
+            times = AS_OF if any(_names_a_moment(i) for i in ids) else 1
+            return (child, None, FIELD + LIST + extra + len(ids) * ROW, len(ids) * times)
         size = None
         if paged:
             try:
@@ -220,6 +226,19 @@ class _Prices:
 
     def refuse(self, node: FieldNode, message: str) -> None:
         self.errors.append(codes.coded(GraphQLError(message, node), codes.ARGUMENT_OUT_OF_BOUNDS))
+
+
+# Query's fields that read records by their global ids (archive/graphql/nodes.py).
+NODE_FIELDS = {"node", "nodes"}
+
+
+def _names_a_moment(global_id: str) -> bool:
+    """Whether a global id names a version read asOf a moment (an id that is not one
+    is refused when it is read)."""
+    try:
+        return "@" in relay.from_base64(global_id)[1]
+    except ValueError:
+        return False
 
 
 def _sort_cost(ordering) -> int:

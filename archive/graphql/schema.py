@@ -22,6 +22,7 @@ import strawberry
 import strawberry_django
 from django.conf import settings
 from graphql import BREAK, GraphQLError, NoSchemaIntrospectionCustomRule, Visitor, visit
+from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -36,7 +37,7 @@ from archive import as_of as as_of_reads
 from archive import models
 from archive.database_errors import database_unavailable
 from archive.graphql import errors as codes
-from archive.graphql import past
+from archive.graphql import nodes, past
 from archive.graphql import search as api_search
 from archive.graphql.cache import LookUpAnswerable
 from archive.graphql.descriptions import describe
@@ -68,6 +69,14 @@ AsOf = Annotated[
         "(ISO 8601, e.g. 2026-11-26T12:00:00Z; without a time zone, UTC). Null if it did "
         "not exist or was not public then.",
     ),
+]
+
+
+NodeIdArgument = Annotated[
+    strawberry.ID, strawberry.argument(description="A global id: a record's “id”.")
+]
+NodeIdsArgument = Annotated[
+    list[strawberry.ID], strawberry.argument(description="Global ids: records' “id”.")
 ]
 
 
@@ -155,6 +164,20 @@ class Query:
     )
 
     search: list[api_search.SearchHit] = api_search.search_field()
+
+    @strawberry.field(
+        description="A record by its global id (any record type's “id”; a version read "
+        "asOf a moment has an id of its own). Null if it is not public (or was not then)."
+    )
+    def node(self, info: Info, id: NodeIdArgument) -> relay.Node | None:
+        return nodes.resolve(info, [id])[0]
+
+    @strawberry.field(
+        description="Records by their global ids, in the order given (at most "
+        "{max_list_items}); null for each that is not public."
+    )
+    def nodes(self, info: Info, ids: NodeIdsArgument) -> list[relay.Node | None]:
+        return nodes.resolve(info, ids)
 
 
 class DatabaseUnavailable(GraphQLError):

@@ -15,6 +15,7 @@ import enum
 import strawberry
 import strawberry_django
 from django.db.models import Prefetch
+from strawberry import relay
 
 from archive import as_of, dates, models, visibility
 from archive import history as archive_history
@@ -243,16 +244,49 @@ def history_field(record_model):
 # --- records -------------------------------------------------------------------------------
 
 
-class PublicRecords:
+def node_id(instance) -> str:
+    """The part of a global id after the type name: the row's primary key, and for a
+    version read ``asOf`` a moment, ``@`` and that moment in UTC (ISO 8601).
+
+    The key, not the slug: it is always fetched (the optimizer loads it with
+    every row) and an archivist may correct a slug. The moment keeps a past
+    version from being normalised, by a client's cache, into the same entry
+    as the record now (:mod:`archive.graphql.nodes` reads the id back).
+    """
+    moment = getattr(instance, as_of.MARK, None)
+    if moment is None:
+        return str(instance.pk)
+    return f"{instance.pk}@{moment.isoformat()}"
+
+
+class PublicRecords(relay.Node):
+    """A record: a Relay node, its global id :func:`node_id`, resolvable by ``node``."""
+
     @classmethod
     def get_queryset(cls, queryset, info, **kwargs):
         return visibility.public_records(queryset)
+
+    @classmethod
+    def resolve_id(cls, root, *, info=None) -> str:
+        return node_id(root)
 
 
 class PublicRows:
     @classmethod
     def get_queryset(cls, queryset, info, **kwargs):
         return visibility.public_rows(queryset)
+
+
+def row_id_field(type_name: str):
+    def resolve(root) -> strawberry.ID:
+        return strawberry.ID(relay.to_base64(type_name, node_id(root)))
+
+    return field(
+        "A key unique in the whole API, for clients' caches (the form of a global id, "
+        "with a moment for a row read asOf one); not resolvable by node.",
+        resolver=resolve,
+        only=["id"],
+    )
 
 
 @archive_type(models.Source, "Source", "A work the archive's statements are taken from.")
@@ -361,6 +395,7 @@ class EventType(PublicRecords):
 
 @archive_type(models.Provision, "Provision", "One numbered provision of a document.", rows=True)
 class ProvisionType(PublicRows):
+    id: strawberry.ID = row_id_field("Provision")
     number: int = field("Its place in the document: 1, 2, 3…")
     text: str = field("What it provides.")
 
@@ -369,6 +404,7 @@ class ProvisionType(PublicRows):
     models.DocumentParty, "DocumentParty", "A state party to a document, in a role.", rows=True
 )
 class PartyType(PublicRows):
+    id: strawberry.ID = row_id_field("DocumentParty")
     role: str = field(ROLE)
     state: StateType = field("The state.")
     document: DocumentType = field("The document.")
@@ -382,6 +418,7 @@ class PartyType(PublicRows):
     rows=True,
 )
 class SignatoryType(PublicRows):
+    id: strawberry.ID = row_id_field("Signatory")
     role: str = field(ROLE)
     person: PersonType = field("Who signed.")
     on_behalf_of: StateType | None = field("The state they signed for.")
@@ -396,6 +433,7 @@ class SignatoryType(PublicRows):
     rows=True,
 )
 class DocumentLinkType(PublicRows):
+    id: strawberry.ID = row_id_field("DocumentLink")
     relation: DocumentRelation = field("How this document relates to the other.", field_name="role")
     document: DocumentType = field("The other document.", field_name="target")
     sources: list[Citation] = row_sources_field()
@@ -403,6 +441,7 @@ class DocumentLinkType(PublicRows):
 
 @archive_type(models.Position, "Position", "An office a person held.", rows=True)
 class PositionType(PublicRows):
+    id: strawberry.ID = row_id_field("Position")
     title: str = field("The office: “Soviet ambassador to the United Kingdom”.")
     state: StateType | None = field("The state the office was held for.")
     period: HistoricalDate | None = date_field("period", "When the office was held.")
@@ -417,6 +456,7 @@ class PositionType(PublicRows):
     rows=True,
 )
 class ParticipantType(PublicRows):
+    id: strawberry.ID = row_id_field("EventParticipant")
     role: str = field(ROLE)
     person: PersonType = field("The person.")
     event: EventType = field("The event.")
@@ -427,6 +467,7 @@ class ParticipantType(PublicRows):
     models.EventState, "EventState", "A state involved in an event, in a role.", rows=True
 )
 class EventStateType(PublicRows):
+    id: strawberry.ID = row_id_field("EventState")
     role: str = field(ROLE)
     state: StateType = field("The state.")
     event: EventType = field("The event.")
@@ -440,6 +481,7 @@ class EventStateType(PublicRows):
     rows=True,
 )
 class EventDocumentType(PublicRows):
+    id: strawberry.ID = row_id_field("EventDocument")
     role: str = field(ROLE)
     document: DocumentType = field("The document.")
     event: EventType = field("The event.")

@@ -1,0 +1,142 @@
+"""Relay's Global Object Identification: ids, node(id:), nodes(ids:), asOf identities."""
+
+import base64
+
+import pytest
+
+from archive.models import Document, DocumentSignatory, Person
+from tests.graphql_client import gql, post
+from tests.test_graphql_history import at, iso, timeline  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+THEN = "2026-01-01T13:30:00+00:00"  # at(13, 30): Molotov and Ribbentrop both signed
+
+
+def gid(type_name: str, key) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+IDS = """
+query ($t: DateTime) {
+  document(slug: "pact", asOf: $t) {
+    id slug signatories { id role person { id slug } }
+  }
+}
+"""
+
+
+def test_a_record_and_its_rows_have_global_ids(client, timeline):  # noqa: F811
+    pact, ribbentrop = timeline, Person.objects.get(slug="ribbentrop")
+    row = DocumentSignatory.objects.get()
+    assert gql(client, IDS, {"t": None})["document"] == {
+        "id": gid("Document", pact.pk),
+        "slug": "pact",
+        "signatories": [
+            {
+                "id": gid("Signatory", row.pk),
+                "role": "signatory",
+                "person": {"id": gid("Person", ribbentrop.pk), "slug": "ribbentrop"},
+            },
+        ],
+    }
+
+
+def test_a_version_read_as_of_a_moment_has_ids_of_its_own(client, timeline):  # noqa: F811
+    pact = timeline
+    molotov, ribbentrop = Person.objects.get(slug="molotov"), Person.objects.get(slug="ribbentrop")
+    second = DocumentSignatory.objects.get()
+    first_pk = second.pk - 1  # deleted at 14:00
+    assert gql(client, IDS, {"t": iso(at(13, 30))})["document"] == {
+        "id": gid("Document", f"{pact.pk}@{THEN}"),
+        "slug": "pact",
+        "signatories": [
+            {
+                "id": gid("Signatory", f"{first_pk}@{THEN}"),
+                "role": "signatory for the USSR",
+                "person": {"id": gid("Person", f"{molotov.pk}@{THEN}"), "slug": "molotov"},
+            },
+            {
+                "id": gid("Signatory", f"{second.pk}@{THEN}"),
+                "role": "signatory",
+                "person": {"id": gid("Person", f"{ribbentrop.pk}@{THEN}"), "slug": "ribbentrop"},
+            },
+        ],
+    }
+
+
+NODE = """
+query ($id: ID!) {
+  node(id: $id) { __typename id ... on Document { title signatories { role } } }
+}
+"""
+
+
+def test_node_reads_a_record_now_and_a_version_then(client, timeline):  # noqa: F811
+    now, then = gid("Document", timeline.pk), gid("Document", f"{timeline.pk}@{THEN}")
+    assert gql(client, NODE, {"id": now})["node"] == {
+        "__typename": "Document",
+        "id": now,
+        "title": "Molotov–Ribbentrop Pact",
+        "signatories": [{"role": "signatory"}],
+    }
+    assert gql(client, NODE, {"id": then})["node"] == {
+        "__typename": "Document",
+        "id": then,
+        "title": "Molotov–Ribbentrop Pact",
+        "signatories": [{"role": "signatory for the USSR"}, {"role": "signatory"}],
+    }
+    # Before it was catalogued: no version then.
+    before = gid("Document", f"{timeline.pk}@2026-01-01T09:00:00+00:00")
+    assert gql(client, NODE, {"id": before})["node"] is None
+
+
+def test_nodes_keeps_the_order_and_hides_drafts(client, timeline):  # noqa: F811
+    draft = Document.objects.create(slug="draft", title="Draft", kind="pact", published=False)
+    molotov = Person.objects.get(slug="molotov")
+    query = """query ($ids: [ID!]!) { nodes(ids: $ids) {
+      __typename ... on Person { slug } ... on Document { slug } } }"""
+    ids = [
+        gid("Person", molotov.pk),
+        gid("Document", draft.pk),
+        gid("Document", timeline.pk),
+        gid("Document", 10**6),
+        gid("Document", f"{draft.pk}@{THEN}"),
+    ]
+    assert gql(client, query, {"ids": ids})["nodes"] == [
+        {"__typename": "Person", "slug": "molotov"},
+        None,
+        {"__typename": "Document", "slug": "pact"},
+        None,
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not base64!",
+        gid("Signatory", 1),  # a row's id is a cache key, not a node
+        gid("Document", "pact"),
+        gid("Document", "1@2026-01-01T13:30:00"),  # a moment without its offset
+    ],
+)
+def test_an_id_that_is_not_a_record_s_is_refused(client, timeline, bad):  # noqa: F811
+    body = post(client, NODE, {"id": bad}).json()
+    assert body["data"] == {"node": None}
+    [error] = body["errors"]
+    assert error["message"] == f"Not the global id of a record of this archive: {bad!r}."
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["path"] == ["node"]
+
+
+def test_nodes_take_a_fixed_number_of_queries(client, timeline, django_assert_num_queries):  # noqa: F811
+    people = [gid("Person", p.pk) for p in Person.objects.all()]
+    query = """query ($ids: [ID!]!) { nodes(ids: $ids) { id
+      ... on Person { signed { role document { id } } } } }"""
+    with django_assert_num_queries(4):
+        nodes = gql(client, query, {"ids": people[:1]})["nodes"]
+    assert len(nodes) == 1
+    with django_assert_num_queries(4):
+        nodes = gql(client, query, {"ids": people})["nodes"]
+    assert len(nodes) == 2
