@@ -1,6 +1,6 @@
 """The layout: the product (archive/, project/) stands without the development
 package (tools/) and the tests, and pyproject.toml declares every distribution
-each of them imports: the product's in ``dependencies``, the tests' and tools'
+each of them imports: the product's in ``dependencies``, the tests', tools' and clients'
 there or in the ``dev`` extra."""
 
 import ast
@@ -19,12 +19,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("archive", "project")
-DEVELOPMENT = ("tools", "tests")
+# clients/: the Python client example (clients/python/); its Node packages are not ours.
+DEVELOPMENT = ("tools", "tests", "clients")
 FIRST_PARTY = {*PRODUCT, *DEVELOPMENT, "manage"}
 
 
 def _sources(*packages: str) -> list[Path]:
-    return sorted(path for package in packages for path in (ROOT / package).rglob("*.py"))
+    return sorted(
+        path
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "node_modules" not in path.parts
+    )
 
 
 @functools.cache  # each source is read by several tests
@@ -133,7 +139,7 @@ def test_the_product_declares_every_distribution_it_imports():
     assert _undeclared(PRODUCT, _requirements("dependencies")) == []
 
 
-def test_the_dev_extra_declares_every_distribution_the_tests_and_tools_import():
+def test_the_dev_extra_declares_every_distribution_the_tests_tools_and_clients_import():
     assert _undeclared(DEVELOPMENT, _requirements("dependencies", "dev")) == []
 
 
