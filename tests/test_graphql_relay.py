@@ -3,7 +3,10 @@
 import base64
 
 import pytest
+from graphql import parse
 
+from archive.graphql import limits
+from archive.graphql.schema import schema
 from archive.models import Document, DocumentSignatory, Person
 from tests.graphql_client import gql, post
 from tests.test_graphql_history import at, iso, timeline  # noqa: F401 (a fixture)
@@ -140,3 +143,15 @@ def test_nodes_take_a_fixed_number_of_queries(client, timeline, django_assert_nu
     with django_assert_num_queries(4):
         nodes = gql(client, query, {"ids": people})["nodes"]
     assert len(nodes) == 2
+
+
+def test_node_and_nodes_cost_the_records_they_read():
+    def cost(query: str) -> int:
+        return limits.query_cost(schema._schema, parse(query))
+
+    one, two = gid("Document", 1), gid("Document", 2)
+    then = gid("Document", f"1@{THEN}")
+    f, row = limits.FIELD, limits.ROW
+    assert cost(f'{{ nodes(ids: ["{one}", "{two}"]) {{ id }} }}') == f + limits.LIST + 2 * (row + f)
+    assert cost(f'{{ node(id: "{one}") {{ id }} }}') == f + limits.LIST + row + f
+    assert cost(f'{{ node(id: "{then}") {{ id }} }}') == f + limits.LIST + row + limits.AS_OF * f

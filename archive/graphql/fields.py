@@ -17,11 +17,15 @@ from typing import Annotated
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
+from strawberry import relay
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
 from archive import as_of
 from archive.graphql import errors as codes
+
+# The prefix of a connection's cursors (strawberry's ListConnection, as graphql-relay's).
+CURSOR_PREFIX = "arrayconnection"
 
 
 class PageSizeError(GraphQLError):
@@ -42,6 +46,8 @@ def requested_page(arguments) -> tuple[int, int]:
     ``limit`` (``search``). Raises :class:`PageSizeError`.
     """
     default, most = settings.GRAPHQL_PAGE_SIZE, settings.GRAPHQL_MAX_PAGE_SIZE
+    if "first" in arguments:
+        return _connection_slice(arguments, default, most)
     if "limit" in arguments:
         limit = arguments["limit"]
         if not 0 <= limit <= most:
@@ -70,6 +76,35 @@ def requested_page(arguments) -> tuple[int, int]:
     return offset, limit
 
 
+def _connection_slice(arguments, default: int, most: int) -> tuple[int, int]:
+    """(rows skipped, most items) of a Relay connection's arguments (``first``,
+    ``last``, ``after``, ``before``), as :func:`requested_page`."""
+    first, last = arguments.get("first"), arguments.get("last")
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and value > most:
+            raise PageSizeError(
+                f"Page size limit exceeded: {name} is {value}, the maximum is {most}. "
+                "Ask for further pages with after (or before) a cursor."
+            )
+        if value is not None and value < 0:
+            raise PageSizeError(f"{name} must be 0 or more, not {value}.")
+    offsets = {}
+    for name in ("after", "before"):
+        cursor = arguments.get(name)
+        if cursor is None:
+            continue
+        try:
+            prefix, offset = relay.from_base64(cursor)
+            offsets[name] = int(offset)
+        except ValueError:
+            prefix = None
+        if prefix != CURSOR_PREFIX or offsets[name] < 0:
+            raise PageSizeError(f"{name} is not a cursor of this list: {cursor!r}.")
+    sizes = [size for size in (first, last) if size is not None]
+    skipped = offsets["after"] + 1 if "after" in offsets else 0
+    return skipped, min(sizes, default=default)
+
+
 def page_bounds(pagination) -> tuple[int, int]:
     """(offset, limit) of a ``pagination`` argument (see :func:`requested_page`)."""
     return requested_page({"pagination": pagination})
@@ -83,6 +118,16 @@ ARGUMENT_DESCRIPTIONS = {
     "pagination": PAGE_DESCRIPTION,
     "filters": "Only the records that match every filter given.",
     "ordering": "The order of the results; several orderings apply in turn.",
+}
+# A connection's arguments: strawberry's descriptions, with its limits (and ``last``'s
+# corrected: strawberry describes it as ``after``'s).
+CONNECTION_DESCRIPTIONS = {
+    "first": "The first n items after the cursor ``after`` (or from the start): "
+    "default {page_size}, at most {max_page_size}.",
+    "last": "The last n items before the cursor ``before`` (or up to the end): "
+    "at most {max_page_size}.",
+    "after": "Only the items after this cursor (an edge's cursor, or pageInfo.endCursor).",
+    "before": "Only the items before this cursor (an edge's cursor, or pageInfo.startCursor).",
 }
 
 
@@ -120,7 +165,9 @@ class ArchiveField(StrawberryDjangoField):
     def arguments(self):
         arguments = super().arguments
         for argument in arguments:
-            if argument.description is None:
+            if argument.python_name in CONNECTION_DESCRIPTIONS:
+                argument.description = CONNECTION_DESCRIPTIONS[argument.python_name]
+            elif argument.description is None:
                 argument.description = ARGUMENT_DESCRIPTIONS.get(argument.python_name)
         return arguments
 

@@ -147,7 +147,7 @@ class _Prices:
             extra += SEARCH
         child = get_named_type(definition.type)
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
-        paged = "pagination" in definition.args or "limit" in definition.args
+        paged = any(name in definition.args for name in PAGE_ARGUMENTS)
         if parent is self.schema.query_type and name in NODE_FIELDS:
             # A record each id, looked up by key; a past version rebuilt as asOf would.
             ids = [arguments["id"]] if name == "node" else arguments["ids"]
@@ -161,6 +161,8 @@ class _Prices:
                 self.refuse(node, error.message)
                 offset, size = 0, 0
             extra += round(offset * SKIPPED_ROW) + _sort_cost(arguments.get("ordering"))
+            if arguments.get("last") is not None and arguments.get("before") is None:
+                extra += COUNT  # a connection's last items: counted to find where they start
         if name == "totalCount" and results is not None:
             extra += COUNT
         if arguments.get("asOf") is not None:
@@ -168,7 +170,7 @@ class _Prices:
         if paged and not is_list:
             # A page of records (totalCount, results): the size applies to its results.
             return (child, size, FIELD + extra, 1)
-        if name == "results" and results is not None:
+        if name in PAGE_ITEMS and results is not None:
             size = results
         if size is not None:
             # Each row costs ROW and its selection.
@@ -228,6 +230,10 @@ class _Prices:
         self.errors.append(codes.coded(GraphQLError(message, node), codes.ARGUMENT_OUT_OF_BOUNDS))
 
 
+# The arguments of a page: an offset page's, search's, a Relay connection's.
+PAGE_ARGUMENTS = ("pagination", "limit", "first")
+# Where a page's items are: an offset page's results, a connection's edges.
+PAGE_ITEMS = {"results", "edges"}
 # Query's fields that read records by their global ids (archive/graphql/nodes.py).
 NODE_FIELDS = {"node", "nodes"}
 

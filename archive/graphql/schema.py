@@ -40,6 +40,7 @@ from archive.graphql import errors as codes
 from archive.graphql import nodes, past
 from archive.graphql import search as api_search
 from archive.graphql.cache import LookUpAnswerable
+from archive.graphql.connections import PageConnection
 from archive.graphql.descriptions import describe
 from archive.graphql.execution import ArchiveExecutionContext, CachedValidation, FieldOptimizer
 from archive.graphql.fields import ArchiveField
@@ -116,6 +117,12 @@ def page(filters, ordering, description: str):
     )
 
 
+def connection(filters, ordering, description: str):
+    return strawberry_django.connection(
+        filters=filters, ordering=ordering, description=description, field_cls=ArchiveField
+    )
+
+
 @strawberry.type(
     description="Read the archive. Everything here is public and read-only. A query "
     "nests fields at most {max_depth} deep, holds at most {max_aliases} aliases and "
@@ -130,6 +137,9 @@ class Query:
     documents: OffsetPaginated[DocumentType] = page(
         DocumentFilter, DocumentOrder, "Documents: filtered, ordered, a page at a time."
     )
+    documents_connection: PageConnection[DocumentType] = connection(
+        DocumentFilter, DocumentOrder, "Documents by cursor (Relay): the list of documents."
+    )
 
     @single("A person by their slug.")
     def person(self, info: Info, slug: Slug, as_of: AsOf = None) -> PersonType | None:
@@ -137,6 +147,9 @@ class Query:
 
     persons: OffsetPaginated[PersonType] = page(
         PersonFilter, PersonOrder, "Persons: filtered, ordered, a page at a time."
+    )
+    persons_connection: PageConnection[PersonType] = connection(
+        PersonFilter, PersonOrder, "Persons by cursor (Relay): the list of persons."
     )
 
     @single("A state by its slug.")
@@ -146,6 +159,9 @@ class Query:
     states: OffsetPaginated[StateType] = page(
         StateFilter, StateOrder, "States: filtered, ordered, a page at a time."
     )
+    states_connection: PageConnection[StateType] = connection(
+        StateFilter, StateOrder, "States by cursor (Relay): the list of states."
+    )
 
     @single("An event by its slug.")
     def event(self, info: Info, slug: Slug, as_of: AsOf = None) -> EventType | None:
@@ -154,6 +170,9 @@ class Query:
     events: OffsetPaginated[EventType] = page(
         EventFilter, EventOrder, "Events: filtered, ordered, a page at a time."
     )
+    events_connection: PageConnection[EventType] = connection(
+        EventFilter, EventOrder, "Events by cursor (Relay): the list of events."
+    )
 
     @single("A place by its slug.")
     def place(self, info: Info, slug: Slug) -> PlaceType | None:
@@ -161,6 +180,9 @@ class Query:
 
     places: OffsetPaginated[PlaceType] = page(
         PlaceFilter, PlaceOrder, "Places: filtered, ordered, a page at a time."
+    )
+    places_connection: PageConnection[PlaceType] = connection(
+        PlaceFilter, PlaceOrder, "Places by cursor (Relay): the list of places."
     )
 
     search: list[api_search.SearchHit] = api_search.search_field()
