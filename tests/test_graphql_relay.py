@@ -1,6 +1,8 @@
 """Relay's Global Object Identification: ids, node(id:), nodes(ids:), asOf identities."""
 
 import base64
+import json
+import subprocess
 
 import pytest
 from graphql import parse
@@ -9,6 +11,7 @@ from archive.graphql import limits
 from archive.graphql.schema import schema
 from archive.models import Document, DocumentSignatory, Person
 from tests.graphql_client import gql, post
+from tests.test_clients import CLIENTS, TIMEOUT, node_or_skip
 from tests.test_graphql_history import at, iso, timeline  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +158,55 @@ def test_node_and_nodes_cost_the_records_they_read():
     assert cost(f'{{ nodes(ids: ["{one}", "{two}"]) {{ id }} }}') == f + limits.LIST + 2 * (row + f)
     assert cost(f'{{ node(id: "{one}") {{ id }} }}') == f + limits.LIST + row + f
     assert cost(f'{{ node(id: "{then}") {{ id }} }}') == f + limits.LIST + row + limits.AS_OF * f
+
+
+APOLLO_QUERY = """
+query Pact($t: DateTime) {
+  document(slug: "pact", asOf: $t) {
+    __typename id title
+    signatories { __typename id role person { __typename id name } }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_apollo_s_cache_keeps_a_record_now_and_as_it_was_apart(client, timeline):  # noqa: F811
+    """clients/apollo/as-of-cache.mjs: the archive's answers for the pact now and at
+    13:30, written into one InMemoryCache, read back each as it was answered."""
+    node = node_or_skip()
+    answers = {}
+    for name, moment in (("now", None), ("then", iso(at(13, 30)))):
+        variables = {"t": moment}
+        data = gql(client, APOLLO_QUERY, variables)
+        answers[name] = {"query": APOLLO_QUERY, "variables": variables, "data": data}
+    run = subprocess.run(
+        [node, CLIENTS / "apollo" / "as-of-cache.mjs"],
+        input=json.dumps(answers),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=CLIENTS,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    # As Apollo Client sends a query: with __typename, which its cache keys on.
+    assert out["read"] == {name: answer["data"] for name, answer in answers.items()}
+    assert [s["role"] for s in out["read"]["then"]["document"]["signatories"]] == [
+        "signatory for the USSR",
+        "signatory",
+    ]
+    assert [s["role"] for s in out["read"]["now"]["document"]["signatories"]] == ["signatory"]
+    pact = timeline
+    people = {p.slug: p.pk for p in Person.objects.all()}
+    second = DocumentSignatory.objects.get().pk
+    rows = [second - 1, second]  # Molotov's, deleted at 14:00, and Ribbentrop's
+    then = f"@{THEN}"
+    expected = sorted(
+        {f"Document:{gid('Document', pact.pk)}", f"Document:{gid('Document', f'{pact.pk}{then}')}"}
+        | {f"Person:{gid('Person', people['ribbentrop'])}"}
+        | {f"Person:{gid('Person', f'{pk}{then}')}" for pk in people.values()}
+        | {f"Signatory:{gid('Signatory', second)}"}
+        | {f"Signatory:{gid('Signatory', f'{pk}{then}')}" for pk in rows}
+    )
+    assert out["keys"] == expected
