@@ -210,3 +210,21 @@ def test_apollo_s_cache_keeps_a_record_now_and_as_it_was_apart(client, timeline)
         | {f"Signatory:{gid('Signatory', f'{pk}{then}')}" for pk in rows}
     )
     assert out["keys"] == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "title"),
+    [
+        # Moments UTC cannot represent read as the latest and the earliest (as asOf's).
+        ("@9999-12-31T23:59:59-12:00", "Molotov–Ribbentrop Pact"),
+        ("@0001-01-01T00:00:00+14:00", None),
+    ],
+)
+def test_a_moment_out_of_utc_s_range_reads_as_the_edge(client, timeline, key, title):  # noqa: F811
+    node = gql(client, NODE, {"id": gid("Document", f"{timeline.pk}{key}")})["node"]
+    assert (node and node["title"]) == title
+
+
+@pytest.mark.parametrize("key", [0, -1, 2**63, 10**30])
+def test_a_key_no_record_can_have_is_null(client, timeline, key):  # noqa: F811
+    assert gql(client, NODE, {"id": gid("Document", key)})["node"] is None

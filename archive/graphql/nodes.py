@@ -37,6 +37,8 @@ RECORD_TYPES = {
 }
 
 
+# The largest primary key the databases hold (a signed 64-bit integer).
+LARGEST_KEY = 2**63 - 1
 NOT_AN_ID = "Not the global id of a record of this archive: {!r}."
 
 
@@ -62,7 +64,7 @@ def decode(global_id: str) -> tuple[type, int, datetime.datetime | None]:
         pk = None
     if pk is None or (when is not None and when.tzinfo is None):
         raise NodeIdError(NOT_AN_ID.format(global_id))
-    return type_cls, pk, when
+    return type_cls, pk, when and past.in_utc(when)
 
 
 def resolve(info: Info, global_ids: list[str]) -> list:
@@ -71,7 +73,9 @@ def resolve(info: Info, global_ids: list[str]) -> list:
     found: dict[tuple, object] = {}
     present, then = defaultdict(set), defaultdict(set)
     for type_cls, pk, moment in wanted:
-        if moment is None:
+        if not 0 < pk <= LARGEST_KEY:
+            found[(type_cls, pk, moment)] = None  # no record has it; the database cannot compare it
+        elif moment is None:
             present[type_cls].add(pk)
         else:
             then[(type_cls, moment)].add(pk)

@@ -10,6 +10,8 @@ defaults): only the rows those pages show are rebuilt.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import FieldDoesNotExist
 from graphql import VariableValues, get_argument_values
 from strawberry.types import Info
@@ -31,6 +33,23 @@ require(
 RELATIONS = {api: name for name, api in API_RELATION_NAMES.items()} | {"history": HISTORY}
 # What those rows link to that the API reads.
 ROW_LINKS = {"citations": {"source": {}}}
+
+
+def in_utc(moment: datetime.datetime) -> datetime.datetime:
+    """The moment in UTC, as stored; without a time zone ("1941-07-30") it is UTC.
+
+    A moment UTC cannot represent is before or after everything stored, and
+    reads as the earliest or the latest moment: 9999-12-31T23:59:59-12:00 is
+    in the year 10000 in UTC, 0001-01-01T00:00:00+14:00 in the year 0
+    (converting them raises OverflowError).
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        edge = datetime.datetime.max if moment.year == datetime.MAXYEAR else datetime.datetime.min
+        return edge.replace(tzinfo=datetime.UTC)
 
 
 def wanted_relations(info: Info, type_cls) -> dict:

@@ -53,6 +53,7 @@ from archive.graphql.filters import (
 )
 from archive.graphql.limits import QueryLimits, RequestBudget, limit_rules
 from archive.graphql.ordering import DocumentOrder, EventOrder, PersonOrder, PlaceOrder, StateOrder
+from archive.graphql.past import in_utc
 from archive.graphql.scalars import SCALAR_OVERRIDES
 from archive.graphql.types import DocumentType, EventType, PersonType, PlaceType, StateType
 
@@ -88,23 +89,6 @@ def lookup(type_cls, info: Info, slug: str, as_of: datetime.datetime | None):
         wanted = past.wanted_relations(info, type_cls)
         return as_of_reads.record_as_of(model, slug, as_of, wanted)
     return model.objects.filter(slug=slug)
-
-
-def in_utc(moment: datetime.datetime) -> datetime.datetime:
-    """The moment in UTC, as stored; without a time zone ("1941-07-30") it is UTC.
-
-    A moment UTC cannot represent is before or after everything stored, and
-    reads as the earliest or the latest moment: 9999-12-31T23:59:59-12:00 is
-    in the year 10000 in UTC, 0001-01-01T00:00:00+14:00 in the year 0
-    (converting them raises OverflowError).
-    """
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.UTC)
-    try:
-        return moment.astimezone(datetime.UTC)
-    except OverflowError:
-        edge = datetime.datetime.max if moment.year == datetime.MAXYEAR else datetime.datetime.min
-        return edge.replace(tzinfo=datetime.UTC)
 
 
 def single(description: str):
