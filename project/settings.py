@@ -345,6 +345,20 @@ COUNT_CACHE = env_bool("COUNT_CACHE", default=True)
 # writes made by its own process, not of another server's, nor of loaddata's.
 GRAPHQL_CACHE_VERSION_FROM_DB = env_bool("GRAPHQL_CACHE_VERSION_FROM_DB", default=not REDIS_URL)
 
+# Persisted queries (archive/graphql/persisted.py). Apollo's automatic persisted
+# queries: a query's text is kept under its SHA-256 in the cache above, for this
+# many seconds, so that clients may send the hash alone (by GET too).
+GRAPHQL_PERSISTED_QUERY_TIMEOUT = env_int("GRAPHQL_PERSISTED_QUERY_TIMEOUT", 86400)
+# The trusted documents (SHA-256 -> document; manage.py register_trusted_documents
+# writes it). With GRAPHQL_TRUSTED_DOCUMENTS_ONLY, the API answers these alone.
+GRAPHQL_TRUSTED_DOCUMENTS = os.environ.get(
+    "GRAPHQL_TRUSTED_DOCUMENTS", str(BASE_DIR / "archive" / "graphql" / "trusted_documents.json")
+)
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", default=False)
+# Seconds a shared cache (a CDN, nginx's proxy_cache) may serve an answer to a
+# GET without asking again; after that it revalidates with the ETag (a 304).
+GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

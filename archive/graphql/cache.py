@@ -95,6 +95,11 @@ NOT_ANSWER_SETTINGS = {
     "GRAPHQL_CACHE_VERSION_FROM_DB": "where the data version is read, not what it is",
     "COUNT_CACHE": "remembers counts, which are the same counted again",
     "BEHIND_PROXY": "the client's address, used for logins only",
+    "GRAPHQL_HTTP_MAX_AGE": "how long HTTP caches keep answers, not what they say",
+    "GRAPHQL_PERSISTED_QUERY_TIMEOUT": "how long a persisted query's text is kept",
+    "GRAPHQL_TRUSTED_DOCUMENTS": "which documents are run: any other is refused before "
+    "the cache is looked up",
+    "GRAPHQL_TRUSTED_DOCUMENTS_ONLY": "refuses a document before the cache is looked up",
 }
 # Libraries whose upgrade can change an answer (its format, its errors, its dates).
 ANSWERING_PACKAGES = ("strawberry-graphql", "strawberry-graphql-django", "graphql-core", "edtf")

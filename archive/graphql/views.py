@@ -51,7 +51,7 @@ from strawberry.django.views import GraphQLView
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from archive.graphql import cache, selections, time_limit
+from archive.graphql import cache, persisted, selections, time_limit
 from archive.graphql import errors as codes
 from archive.graphql.schema import DatabaseUnavailable, schema
 
@@ -169,6 +169,13 @@ class ArchiveGraphQLView(GraphQLView):
     def execute_single(
         self, request, request_adapter, sub_response, context, root_value, request_data
     ):
+        try:
+            # A hash for the query it stands for, or a document not trusted refused.
+            request_data, persist_as = persisted.resolve(request_data)
+        except persisted.PersistedQueryError as refused:
+            if refused.status is not None:
+                sub_response.status_code = refused.status
+            return self._finish(ExecutionResult(data=None, errors=[refused]), sub_response)
         if cache.enabled():
             found = self.response_cache = context.response_cache = cache.Lookup(request_data)
             # Reading the data version may be SQL, which a refused query must not
@@ -177,6 +184,8 @@ class ArchiveGraphQLView(GraphQLView):
             if found.passed_before():
                 found.look_up()
                 if found.entry is not None:
+                    if persist_as is not None:
+                        persisted.remember(persist_as, request_data.query)
                     return ExecutionResult(data=None, errors=None)  # create_response sends it
         try:
             with time_limit.limited(settings.GRAPHQL_TIME_LIMIT):
@@ -189,6 +198,14 @@ class ArchiveGraphQLView(GraphQLView):
         except time_limit.TimeLimitExceeded as stopped:
             # The timer fired between strawberry's handlers and the end of the block.
             result = ExecutionResult(data=None, errors=[stopped])
+        result = self._finish(result, sub_response)
+        if persist_as is not None and not self.nothing_ran:
+            # Past validation and every limit: the hash alone will do from now on.
+            persisted.remember(persist_as, request_data.query)
+        return result
+
+    def _finish(self, result, sub_response):
+        """The result's codes and status, and what create_response needs to know of it."""
         self.succeeded = not result.errors
         self.nothing_ran = result.data is None and all(e.path is None for e in result.errors or ())
         if result.errors:
@@ -219,7 +236,7 @@ class ArchiveGraphQLView(GraphQLView):
     def create_response(self, response_data, sub_response):
         found = self.response_cache
         if found is not None and found.entry is not None:
-            return _response(found.entry, self.media_type)
+            return _response(found.entry, self.media_type, self.freshness())
         response = super().create_response(response_data, sub_response)
         response["Content-Type"] = self.media_type
         if not (self.succeeded and response.status_code == 200):
@@ -229,8 +246,21 @@ class ArchiveGraphQLView(GraphQLView):
         if found is not None and found.key:
             cache.store(found.key, entry)
         response["ETag"] = entry.etag
-        response["Cache-Control"] = REVALIDATE
+        response["Cache-Control"] = self.freshness()
         return response
+
+    def freshness(self) -> str:
+        """``Cache-Control`` of an answer without errors.
+
+        A GET's URL is the whole request and the answer is the same for everyone
+        (no credentials): shared caches (a CDN, nginx's proxy_cache) may keep it for
+        ``settings.GRAPHQL_HTTP_MAX_AGE`` seconds, then revalidate it with its ETag.
+        A POST's answer may be kept by the client alone, revalidated each time.
+        """
+        max_age = settings.GRAPHQL_HTTP_MAX_AGE
+        if self.request.method == "GET" and max_age > 0:
+            return f"public, max-age={max_age}"
+        return REVALIDATE
 
 
 def _request_error(refusal: HTTPException, request_data, sub_response) -> ExecutionResult:
@@ -292,10 +322,10 @@ def response_media_type(request) -> str:
     return request.get_preferred_type([JSON, GRAPHQL_RESPONSE]) or JSON
 
 
-def _response(entry: cache.Entry, media_type: str) -> HttpResponse:
+def _response(entry: cache.Entry, media_type: str, freshness: str) -> HttpResponse:
     response = HttpResponse(entry.body, content_type=media_type)
     response["ETag"] = entry.etag
-    response["Cache-Control"] = REVALIDATE
+    response["Cache-Control"] = freshness
     return response
 
 

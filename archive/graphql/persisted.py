@@ -1,0 +1,178 @@
+"""Persisted queries: Apollo's automatic persisted queries, and trusted documents.
+
+Automatic persisted queries (APQ, Apollo's protocol): a request may carry
+``extensions.persistedQuery = {"version": 1, "sha256Hash": H}`` and no query.
+The text is looked up under H: in the trusted documents, then in Django's
+cache (Redis in production, each process's memory otherwise). Unknown, the
+answer is the error ``PersistedQueryNotFound`` (``PERSISTED_QUERY_NOT_FOUND``),
+a 200 as Apollo Server answers it whatever the media type, and the client
+sends the query again with its hash: the hash is checked against the text (a
+mismatch is a 400, ``PERSISTED_QUERY_HASH_MISMATCH``), and the text is kept
+under it once it has passed validation and every limit (:func:`remember`),
+for ``settings.GRAPHQL_PERSISTED_QUERY_TIMEOUT`` seconds. Thereafter the hash
+alone will do, by GET too, which a shared HTTP cache can keep.
+
+Trusted documents: ``settings.GRAPHQL_TRUSTED_DOCUMENTS`` names a JSON file
+mapping SHA-256 hashes to documents (GraphQL Codegen's persisted-documents
+format; ``manage.py register_trusted_documents`` writes it from .graphql
+files). With ``settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY`` the API runs these
+alone: any other text is refused (``QUERY_NOT_IN_SAFELIST``), and so is any
+other hash (``PERSISTED_QUERY_NOT_IN_LIST``; the codes are Apollo Router's),
+and nothing is learnt from clients.
+
+A persisted query is then the query it stands for: the same limits, run
+before the response cache is looked up, and the same response cache (the
+``persistedQuery`` extension is dropped from the request once resolved).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from graphql import GraphQLError
+from strawberry.http import GraphQLRequestData
+
+from archive import data_version
+from archive.graphql import time_limit
+
+logger = logging.getLogger("archive.graphql.persisted")
+
+KEY_PREFIX = "graphql:persisted:"
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+# Apollo's codes and messages, which its clients (apollo-link-persisted-queries,
+# Apollo Kotlin and iOS) recognise.
+NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
+# A hash that is not the text's, or an extension that is not APQ's version 1.
+HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+HASH_MISMATCH_MESSAGE = "provided sha does not match query"
+BAD_REQUEST = "BAD_REQUEST"
+UNSUPPORTED_VERSION = "Unsupported persisted query version"
+INVALID_HASH = (
+    "persistedQuery.sha256Hash must be the SHA-256 of the query, in 64 lowercase hex digits"
+)
+# Trusted documents only (Apollo Router's codes for its safelist).
+NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+NOT_IN_LIST_MESSAGE = (
+    "Persisted query '{hash}' is not among this API's trusted documents: "
+    "this server answers only the queries registered with it."
+)
+NOT_IN_SAFELIST = "QUERY_NOT_IN_SAFELIST"
+NOT_IN_SAFELIST_MESSAGE = (
+    "This query is not among this API's trusted documents: "
+    "this server answers only the queries registered with it."
+)
+
+
+class PersistedQueryError(GraphQLError):
+    """A refusal before anything ran: its code, and the status it is answered with
+    (None: that of any request error, by media type)."""
+
+    def __init__(self, message: str, code: str, status: int | None = None) -> None:
+        super().__init__(message, extensions={"code": code})
+        self.status = status
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def resolve(request: GraphQLRequestData) -> tuple[GraphQLRequestData, str | None]:
+    """The request with the query its hash stands for, without the ``persistedQuery``
+    extension, and the hash to remember the text under once it has passed the limits
+    (None: nothing to remember). Raises :class:`PersistedQueryError`."""
+    extensions = request.extensions or {}
+    persisted = extensions.get("persistedQuery")
+    trusted_only = settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY
+    if persisted is None:
+        if trusted_only and isinstance(request.query, str):
+            if sha256(request.query) not in trusted_documents():
+                raise PersistedQueryError(NOT_IN_SAFELIST_MESSAGE, NOT_IN_SAFELIST)
+        return request, None
+    if not isinstance(persisted, dict) or persisted.get("version") != 1:
+        raise PersistedQueryError(UNSUPPORTED_VERSION, BAD_REQUEST, 400)
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not SHA256.fullmatch(digest):
+        raise PersistedQueryError(INVALID_HASH, BAD_REQUEST, 400)
+    rest = {name: value for name, value in extensions.items() if name != "persistedQuery"}
+    if isinstance(request.query, str):
+        if sha256(request.query) != digest:
+            raise PersistedQueryError(HASH_MISMATCH_MESSAGE, HASH_MISMATCH, 400)
+        query = request.query
+        if trusted_only and digest not in trusted_documents():
+            raise PersistedQueryError(NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST)
+        to_remember = None if trusted_only or digest in trusted_documents() else digest
+    else:
+        query = trusted_documents().get(digest)
+        if query is None and trusted_only:
+            raise PersistedQueryError(NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST)
+        if query is None:
+            query = _stored(digest)
+        if query is None:
+            # Apollo Server answers a 200 whatever the media type: the client's
+            # link retries with the text, and no error handling masks the code.
+            raise PersistedQueryError(NOT_FOUND_MESSAGE, NOT_FOUND, 200)
+        to_remember = None
+    resolved = dataclasses.replace(request, query=query, extensions=rest or None)
+    return resolved, to_remember
+
+
+def remember(digest: str, query: str) -> None:
+    """Keep ``query`` under its hash (the cache's own bound holds the total)."""
+    try:
+        caches[data_version.CACHE_ALIAS].set(
+            KEY_PREFIX + digest, query, settings.GRAPHQL_PERSISTED_QUERY_TIMEOUT
+        )
+    except time_limit.TimeLimitExceeded:
+        raise
+    except Exception as error:
+        logger.warning("Persisted query not kept: the cache failed (%s)", error)
+
+
+def _stored(digest: str) -> str | None:
+    try:
+        return caches[data_version.CACHE_ALIAS].get(KEY_PREFIX + digest)
+    except time_limit.TimeLimitExceeded:
+        raise
+    except Exception as error:
+        # Not found: the client sends the text again, and is answered.
+        logger.warning("Persisted query not looked up: the cache failed (%s)", error)
+        return None
+
+
+def trusted_documents() -> dict[str, str]:
+    """The trusted documents of ``settings.GRAPHQL_TRUSTED_DOCUMENTS`` (read once per
+    path; none when the file does not exist and the mode is off)."""
+    return _read_documents(settings.GRAPHQL_TRUSTED_DOCUMENTS)
+
+
+@functools.cache
+def _read_documents(path: str) -> dict[str, str]:
+    file = Path(path)
+    if not file.exists() and not settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY:
+        return {}
+    return load_documents(file)
+
+
+def load_documents(file: Path) -> dict[str, str]:
+    """A manifest: {sha256: document} (GraphQL Codegen's persisted documents), or
+    Apollo's persisted query manifest ({"operations": [{"id", "body"}, …]}). Every
+    hash is checked against its document: a wrong one is a configuration error."""
+    manifest = json.loads(file.read_text(encoding="utf-8"))
+    if isinstance(manifest, dict) and isinstance(manifest.get("operations"), list):
+        documents = {entry["id"]: entry["body"] for entry in manifest["operations"]}
+    else:
+        documents = manifest
+    wrong = [digest for digest, document in documents.items() if sha256(document) != digest]
+    if wrong:
+        raise ValueError(f"{file}: these hashes are not the SHA-256 of their documents: {wrong}")
+    return documents

@@ -1,0 +1,250 @@
+"""Persisted queries: Apollo's automatic persisted queries by POST and GET, the
+trusted-documents mode, and HTTP caching of GET answers (archive/graphql/persisted.py)."""
+
+import hashlib
+import json
+
+import pytest
+from django.core.cache import cache as default_cache
+from django.core.management import call_command
+
+from archive.graphql import persisted
+
+pytestmark = pytest.mark.django_db
+
+JSON = "application/json"
+APOLLO_ACCEPT = "application/graphql-response+json,application/json;q=0.9"
+QUERY = "query Typename { __typename }"
+HASH = hashlib.sha256(QUERY.encode()).hexdigest()
+ANSWER = {"data": {"__typename": "Query"}}
+NOT_FOUND = {
+    "errors": [
+        {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+    ]
+}
+
+
+def extensions(digest: str = HASH) -> dict:
+    return {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+
+
+def post(client, body: dict, accept: str = APOLLO_ACCEPT):
+    return client.post("/graphql/", json.dumps(body), content_type=JSON, HTTP_ACCEPT=accept)
+
+
+def get(client, params: dict, accept: str = APOLLO_ACCEPT):
+    encoded = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()}
+    return client.get("/graphql/", encoded, HTTP_ACCEPT=accept)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    default_cache.clear()
+    yield
+    default_cache.clear()
+
+
+@pytest.mark.parametrize("accept", [APOLLO_ACCEPT, JSON])
+def test_the_apq_round_trip_by_post_then_get(client, accept):
+    unknown = post(client, {"extensions": extensions()}, accept)
+    # Apollo Server's answer: a 200 whatever the media type, never stored.
+    assert unknown.status_code == 200
+    assert unknown.json() == NOT_FOUND
+    assert unknown["Cache-Control"] == "no-store"
+    registered = post(client, {"query": QUERY, "extensions": extensions()}, accept)
+    assert registered.status_code == 200
+    assert registered.json() == ANSWER
+    by_post = post(client, {"extensions": extensions()}, accept)
+    by_get = get(client, {"extensions": extensions()}, accept)
+    assert (by_post.status_code, by_get.status_code) == (200, 200)
+    assert by_post.json() == by_get.json() == ANSWER
+    assert by_post["Cache-Control"] == "no-cache"
+    assert by_get["Cache-Control"] == "public, max-age=60"
+    assert by_get["ETag"] == registered["ETag"]
+    assert by_get["Vary"] == "Accept, origin"
+
+
+def test_a_get_by_hash_costs_no_sql_once_cached(client, django_assert_num_queries, settings):
+    settings.GRAPHQL_CACHE_VERSION_FROM_DB = False
+    get(client, {"query": QUERY, "extensions": extensions()})
+    with django_assert_num_queries(0):
+        response = get(client, {"extensions": extensions()})
+    assert response.json() == ANSWER
+
+
+def test_a_hash_that_is_not_the_texts_is_a_400(client):
+    other = hashlib.sha256(b"{ __typename }").hexdigest()
+    response = post(client, {"query": QUERY, "extensions": extensions(other)}, JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "provided sha does not match query",
+                "extensions": {"code": "PERSISTED_QUERY_HASH_MISMATCH"},
+            }
+        ]
+    }
+    assert post(client, {"extensions": extensions(other)}, JSON).json() == NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("persisted_query", "message"),
+    [
+        ({"version": 2, "sha256Hash": HASH}, persisted.UNSUPPORTED_VERSION),
+        ({"version": 1, "sha256Hash": HASH.upper()}, persisted.INVALID_HASH),
+        ({"version": 1}, persisted.INVALID_HASH),
+        ("yes", persisted.UNSUPPORTED_VERSION),
+    ],
+)
+def test_a_malformed_persisted_query_is_a_400(client, persisted_query, message):
+    response = post(client, {"extensions": {"persistedQuery": persisted_query}}, JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]
+    }
+
+
+def test_a_query_refused_by_the_limits_is_not_remembered(client, settings):
+    settings.GRAPHQL_MAX_DEPTH = 1
+    query = "{ documents { results { title } } }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    refused = post(client, {"query": query, "extensions": extensions(digest)})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert post(client, {"extensions": extensions(digest)}).json() == NOT_FOUND
+
+
+def test_a_remembered_query_still_meets_the_limits(client, settings, django_assert_num_queries):
+    post(client, {"query": QUERY, "extensions": extensions()})
+    settings.GRAPHQL_MAX_TOKENS = 2
+    with django_assert_num_queries(0):  # refused before the response cache's data version
+        response = post(client, {"extensions": extensions()})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_LARGE"
+
+
+# --- trusted documents ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trusted(tmp_path, settings):
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(json.dumps({HASH: QUERY}))
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = str(manifest)
+    settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY = True
+    return manifest
+
+
+def test_trusted_documents_are_answered_by_hash_and_by_text(client, trusted):
+    assert get(client, {"extensions": extensions()}).json() == ANSWER  # never registered
+    assert post(client, {"query": QUERY}).json() == ANSWER
+    assert post(client, {"query": QUERY, "extensions": extensions()}).json() == ANSWER
+
+
+def test_trusted_documents_only_refuses_any_other_text(client, trusted):
+    for accept, status in ((APOLLO_ACCEPT, 400), (JSON, 200)):
+        response = post(client, {"query": "{ __typename }"}, accept)
+        assert response.status_code == status
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": persisted.NOT_IN_SAFELIST_MESSAGE,
+                    "extensions": {"code": "QUERY_NOT_IN_SAFELIST"},
+                }
+            ]
+        }
+
+
+def test_trusted_documents_only_refuses_any_other_hash_and_learns_nothing(client, trusted):
+    query = "{ __typename }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    expected = {
+        "errors": [
+            {
+                "message": persisted.NOT_IN_LIST_MESSAGE.format(hash=digest),
+                "extensions": {"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+            }
+        ]
+    }
+    for body in (
+        {"query": query, "extensions": extensions(digest)},
+        {"extensions": extensions(digest)},
+    ):
+        response = post(client, body)
+        assert response.status_code == 400
+        assert response.json() == expected
+
+
+def test_a_refused_document_runs_no_sql(client, trusted, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        post(client, {"query": "{ documents { totalCount } }"})
+
+
+def test_a_manifest_with_a_wrong_hash_is_refused(tmp_path):
+    manifest = tmp_path / "bad.json"
+    manifest.write_text(json.dumps({HASH: "{ __typename }"}))
+    with pytest.raises(ValueError, match="not the SHA-256 of their documents"):
+        persisted.load_documents(manifest)
+
+
+def test_apollos_manifest_format_is_read(tmp_path):
+    manifest = tmp_path / "apollo.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "format": "apollo-persisted-query-manifest",
+                "version": 1,
+                "operations": [{"id": HASH, "name": "Typename", "type": "query", "body": QUERY}],
+            }
+        )
+    )
+    assert persisted.load_documents(manifest) == {HASH: QUERY}
+
+
+def test_the_command_registers_each_operation_with_its_fragments(tmp_path):
+    source = tmp_path / "queries.graphql"
+    source.write_text(
+        "query A { ...F }\nfragment F on Query { __typename }\nquery B { __typename }\n"
+    )
+    manifest = tmp_path / "trusted.json"
+    call_command("register_trusted_documents", str(source), "--manifest", str(manifest))
+    a = "query A {\n  ...F\n}\n\nfragment F on Query {\n  __typename\n}"
+    b = "query B {\n  __typename\n}"
+    assert json.loads(manifest.read_text()) == {
+        hashlib.sha256(a.encode()).hexdigest(): a,
+        hashlib.sha256(b.encode()).hexdigest(): b,
+    }
+
+
+def test_the_command_refuses_a_document_the_schema_does_not_validate(tmp_path):
+    source = tmp_path / "bad.graphql"
+    source.write_text("query A { nope }\n")
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="Cannot query field 'nope'"):
+        call_command(
+            "register_trusted_documents", str(source), "--manifest", str(tmp_path / "t.json")
+        )
+
+
+def test_the_committed_manifest_is_that_of_the_committed_documents(tmp_path, settings):
+    from tools.processes import ROOT
+
+    written = tmp_path / "trusted.json"
+    source = ROOT / "archive" / "graphql" / "trusted_documents.graphql"
+    call_command("register_trusted_documents", str(source), "--manifest", str(written))
+    committed = ROOT / "archive" / "graphql" / "trusted_documents.json"
+    assert committed.read_text() == written.read_text()
+    assert settings.GRAPHQL_TRUSTED_DOCUMENTS == str(committed)
+    assert len(persisted.trusted_documents()) == 3
+
+
+def test_a_committed_document_is_answered_by_its_hash_alone(client, settings):
+    settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY = True
+    [(digest, _)] = [
+        (h, d) for h, d in persisted.trusted_documents().items() if d.startswith("query Document(")
+    ]
+    response = get(client, {"extensions": extensions(digest), "variables": {"slug": "nope"}})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"document": None}}
+    assert response["Cache-Control"] == "public, max-age=60"
