@@ -250,3 +250,12 @@ def test_a_committed_document_is_answered_by_its_hash_alone(client, settings):
     assert response.status_code == 200
     assert response.json() == {"data": {"then": None, "now": None}}
     assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_hash_is_remembered_when_its_answer_comes_from_the_response_cache(client):
+    from archive.graphql import cache
+
+    assert post(client, {"query": QUERY}).json() == ANSWER  # cached
+    cache._answerable.clear()  # as in another process: looked up once past the limits
+    assert post(client, {"query": QUERY, "extensions": extensions()}).json() == ANSWER
+    assert post(client, {"extensions": extensions()}).json() == ANSWER

@@ -199,7 +199,8 @@ class ArchiveGraphQLView(GraphQLView):
             # The timer fired between strawberry's handlers and the end of the block.
             result = ExecutionResult(data=None, errors=[stopped])
         result = self._finish(result, sub_response)
-        if persist_as is not None and not self.nothing_ran:
+        hit = self.response_cache is not None and self.response_cache.entry is not None
+        if persist_as is not None and (hit or not self.nothing_ran):
             # Past validation and every limit: the hash alone will do from now on.
             persisted.remember(persist_as, request_data.query)
         return result
