@@ -127,13 +127,11 @@ def test_nodes_keeps_the_order_and_hides_drafts(client, timeline):  # noqa: F811
         gid("Document", "1@2026-01-01T13:30:00"),  # a moment without its offset
     ],
 )
-def test_an_id_that_is_not_a_record_s_is_refused(client, timeline, bad):  # noqa: F811
-    body = post(client, NODE, {"id": bad}).json()
-    assert body["data"] == {"node": None}
-    [error] = body["errors"]
-    assert error["message"] == f"Not the global id of a record of this archive: {bad!r}."
-    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
-    assert error["path"] == ["node"]
+def test_an_id_that_is_not_a_record_s_names_nothing(client, timeline, bad):  # noqa: F811
+    """As a slug that no record has: null, no error (a valid query, whatever the id)."""
+    assert post(client, NODE, {"id": bad}).json() == {"data": {"node": None}}
+    nodes = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    assert post(client, nodes, {"ids": [bad, gid("Person", 1)]}).json()["data"]["nodes"][0] is None
 
 
 def test_nodes_take_a_fixed_number_of_queries(client, timeline, django_assert_num_queries):  # noqa: F811

@@ -240,7 +240,7 @@ NODE_FIELDS = {"node", "nodes"}
 
 def _names_a_moment(global_id: str) -> bool:
     """Whether a global id names a version read asOf a moment (an id that is not one
-    is refused when it is read)."""
+    names nothing when it is read)."""
     try:
         return "@" in relay.from_base64(global_id)[1]
     except ValueError:

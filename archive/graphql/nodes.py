@@ -14,13 +14,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import Info
 from strawberry_django.relay.utils import resolve_model_nodes
 
 from archive import as_of
-from archive.graphql import errors as codes
 from archive.graphql import past
 from archive.graphql.types import (
     DocumentType,
@@ -39,22 +37,19 @@ RECORD_TYPES = {
 
 # The largest primary key the databases hold (a signed 64-bit integer).
 LARGEST_KEY = 2**63 - 1
-NOT_AN_ID = "Not the global id of a record of this archive: {!r}."
 
 
-class NodeIdError(GraphQLError):
-    CODE = codes.BAD_USER_INPUT
-
-
-def decode(global_id: str) -> tuple[type, int, datetime.datetime | None]:
-    """(type, primary key, moment or None) of a global id; raises :class:`NodeIdError`."""
+def decode(global_id: str) -> tuple[type, int, datetime.datetime | None] | None:
+    """(type, primary key, moment or None) of a global id; None if it is not a
+    record's. Such an id names no record, as a slug that no record has: the
+    answer is null, not an error (Relay's ``node`` is null where no object is)."""
     try:
         decoded = relay.GlobalID.from_id(global_id)
     except ValueError:
         decoded = None
     type_cls = decoded and RECORD_TYPES.get(decoded.type_name)
     if type_cls is None:
-        raise NodeIdError(NOT_AN_ID.format(global_id))
+        return None
     key, _, moment = decoded.node_id.partition("@")
     try:
         pk = int(key)
@@ -63,7 +58,7 @@ def decode(global_id: str) -> tuple[type, int, datetime.datetime | None]:
         when = None
         pk = None
     if pk is None or (when is not None and when.tzinfo is None):
-        raise NodeIdError(NOT_AN_ID.format(global_id))
+        return None
     return type_cls, pk, when and past.in_utc(when)
 
 
@@ -72,7 +67,10 @@ def resolve(info: Info, global_ids: list[str]) -> list:
     wanted = [decode(global_id) for global_id in global_ids]
     found: dict[tuple, object] = {}
     present, then = defaultdict(set), defaultdict(set)
-    for type_cls, pk, moment in wanted:
+    for key in wanted:
+        if key is None:
+            continue
+        type_cls, pk, moment = key
         if not 0 < pk <= LARGEST_KEY:
             found[(type_cls, pk, moment)] = None  # no record has it; the database cannot compare it
         elif moment is None:
@@ -91,4 +89,4 @@ def resolve(info: Info, global_ids: list[str]) -> list:
         records = as_of.records_as_of(model, pks, moment, past.wanted_relations(info, type_cls))
         for pk in pks:
             found[(type_cls, pk, moment)] = records.get(pk)
-    return [found[key] for key in wanted]
+    return [None if key is None else found[key] for key in wanted]
