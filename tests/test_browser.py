@@ -26,8 +26,6 @@ other than the server's is refused, so GraphiQL is shown to work with no
 internet, and no test waits on the network.
 """
 
-import functools
-import http.server
 import json
 import os
 import re
@@ -35,7 +33,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -61,6 +58,7 @@ from tests.live_servers import (  # noqa: E402
     clean_environment,
     free_port,
     fresh_database,
+    static_origin,
 )
 
 ROOT = Path(django_settings.BASE_DIR)
@@ -621,16 +619,8 @@ fetch(api, {
 def web_app(tmp_path):
     """The origin of a static page served by Python's http.server on a port of its own."""
     (tmp_path / "app.html").write_text(WEB_APP_PAGE, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with static_origin(tmp_path) as origin:
+        yield origin
 
 
 def test_a_web_app_on_another_origin_reads_the_api(

@@ -7,15 +7,12 @@ compiled with ``tsc --noEmit --strict``.
 The Node packages come from clients/package.json and its lock file (``npm ci --prefix
 clients``; .ci/run does it)."""
 
-import functools
-import http.server
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -132,16 +129,8 @@ def test_gql_in_python(archive):
 @pytest.fixture
 def web_app():
     """clients/ served by Python's http.server: an origin other than the archive's."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(CLIENTS))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with live_servers.static_origin(CLIENTS) as origin:
+        yield origin
 
 
 @pytest.mark.live_server
