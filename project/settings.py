@@ -83,8 +83,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, as django-cors-headers asks: it answers preflights itself, and adds its
-    # headers to every answer of the API, 304s and 503s made below it included.
-    "corsheaders.middleware.CorsMiddleware",
+    # headers to every answer of the API, 304s and 503s made below it included
+    # (project/cors.py: the same answer for every origin when all are allowed).
+    "project.cors.CorsMiddlewareForPublicApi",
     "django.middleware.security.SecurityMiddleware",
     # A database that cannot be reached is a 503 to retry, not a 500 (project/unavailable.py).
     "project.unavailable.DatabaseUnavailableMiddleware",

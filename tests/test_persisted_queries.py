@@ -61,7 +61,7 @@ def test_the_apq_round_trip_by_post_then_get(client, accept):
     assert by_post["Cache-Control"] == "no-cache"
     assert by_get["Cache-Control"] == "public, max-age=60"
     assert by_get["ETag"] == registered["ETag"]
-    assert by_get["Vary"] == "Accept, origin"
+    assert by_get["Vary"] == "Accept"
 
 
 def test_a_get_by_hash_costs_no_sql_once_cached(client, django_assert_num_queries, settings):
@@ -259,3 +259,111 @@ def test_a_hash_is_remembered_when_its_answer_comes_from_the_response_cache(clie
     cache._answerable.clear()  # as in another process: looked up once past the limits
     assert post(client, {"query": QUERY, "extensions": extensions()}).json() == ANSWER
     assert post(client, {"extensions": extensions()}).json() == ANSWER
+
+
+# --- the system check: no API that would answer with 500s -------------------------------------
+
+HINT = (
+    "Write the manifest with `manage.py register_trusted_documents FILE.graphql …`, "
+    "or point GRAPHQL_TRUSTED_DOCUMENTS at it."
+)
+
+
+def check_messages() -> list[tuple[str, str]]:
+    return [(m.id, m.msg) for m in persisted.check_trusted_documents()]
+
+
+@pytest.mark.parametrize(
+    ("content", "only", "expected"),
+    [
+        (None, False, []),  # no manifest, and none needed
+        (json.dumps({HASH: QUERY}), True, []),
+        (
+            None,
+            True,
+            [("archive.E001", "GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} does not exist.")],
+        ),
+        (
+            "{}",
+            True,
+            [("archive.E003", "GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} holds no documents.")],
+        ),
+        (
+            "{not json",
+            False,
+            [
+                (
+                    "archive.E002",
+                    "The trusted documents cannot be read: Expecting property name enclosed in "
+                    "double quotes: line 1 column 2 (char 1)",
+                )
+            ],
+        ),
+        (
+            "[]",
+            False,
+            [
+                (
+                    "archive.E002",
+                    "The trusted documents cannot be read: "
+                    "{file}: a manifest is a JSON object of hashes and documents",
+                )
+            ],
+        ),
+        (
+            json.dumps({HASH: 1}),
+            True,
+            [
+                (
+                    "archive.E002",
+                    "The trusted documents cannot be read: "
+                    "{file}: every hash and every document must be a string",
+                )
+            ],
+        ),
+        (
+            json.dumps({"0" * 64: QUERY}),
+            False,
+            [
+                (
+                    "archive.E002",
+                    "The trusted documents cannot be read: {file}: these hashes are not the "
+                    f"SHA-256 of their documents: ['{'0' * 64}']",
+                )
+            ],
+        ),
+    ],
+)
+def test_the_system_check_refuses_a_missing_or_broken_manifest(
+    tmp_path, settings, content, only, expected
+):
+    manifest = tmp_path / "trusted.json"
+    if content is not None:
+        manifest.write_text(content)
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = str(manifest)
+    settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY = only
+    assert check_messages() == [(id, msg.format(file=manifest)) for id, msg in expected]
+    assert all(m.hint == HINT for m in persisted.check_trusted_documents())
+
+
+@pytest.mark.slow
+def test_bin_serve_s_deployment_check_fails_without_the_manifest(tmp_path):
+    """bin/serve runs `manage.py check --deploy --fail-level WARNING` and refuses to start
+    on a failure: trusted-documents mode without its manifest never serves 500s."""
+    from tests.test_deploy import PRODUCTION, manage
+
+    missing = tmp_path / "nowhere.json"
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        GRAPHQL_TRUSTED_DOCUMENTS=str(missing),
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY="1",
+        **PRODUCTION,
+    )
+    assert result.returncode == 1
+    assert (
+        f"?: (archive.E001) GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {missing} does not exist."
+        in result.stderr
+    ), result.stderr

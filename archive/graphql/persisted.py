@@ -36,6 +36,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from graphql import GraphQLError
 from strawberry.http import GraphQLRequestData
@@ -166,13 +167,48 @@ def _read_documents(path: str) -> dict[str, str]:
 def load_documents(file: Path) -> dict[str, str]:
     """A manifest: {sha256: document} (GraphQL Codegen's persisted documents), or
     Apollo's persisted query manifest ({"operations": [{"id", "body"}, …]}). Every
-    hash is checked against its document: a wrong one is a configuration error."""
+    hash is checked against its document: a wrong one is a configuration error
+    (ValueError, as for a file that is not such a manifest)."""
     manifest = json.loads(file.read_text(encoding="utf-8"))
     if isinstance(manifest, dict) and isinstance(manifest.get("operations"), list):
-        documents = {entry["id"]: entry["body"] for entry in manifest["operations"]}
-    else:
+        entries = manifest["operations"]
+        if not all(isinstance(entry, dict) for entry in entries):
+            raise ValueError(f"{file}: each of the operations must be {{\"id\", \"body\"}}")
+        documents = {entry.get("id"): entry.get("body") for entry in entries}
+    elif isinstance(manifest, dict):
         documents = manifest
+    else:
+        raise ValueError(f"{file}: a manifest is a JSON object of hashes and documents")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in documents.items()):
+        raise ValueError(f"{file}: every hash and every document must be a string")
     wrong = [digest for digest, document in documents.items() if sha256(document) != digest]
     if wrong:
         raise ValueError(f"{file}: these hashes are not the SHA-256 of their documents: {wrong}")
     return documents
+
+
+def check_trusted_documents(**kwargs) -> list[checks.CheckMessage]:
+    """A system check (archive/apps.py), so that ``manage.py check`` and with it
+    bin/serve refuse to start an API that would answer every persisted query, or in
+    trusted-documents mode every query, with a 500: the manifest must be readable,
+    and must exist and hold documents when the API answers nothing else."""
+    file = Path(settings.GRAPHQL_TRUSTED_DOCUMENTS)
+    only = settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY
+    hint = (
+        "Write the manifest with `manage.py register_trusted_documents FILE.graphql …`, "
+        "or point GRAPHQL_TRUSTED_DOCUMENTS at it."
+    )
+    if not file.exists():
+        if not only:
+            return []
+        message = f"GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} does not exist."
+        return [checks.Error(message, hint=hint, id="archive.E001")]
+    try:
+        documents = load_documents(file)
+    except (OSError, ValueError) as error:
+        message = f"The trusted documents cannot be read: {error}"
+        return [checks.Error(message, hint=hint, id="archive.E002")]
+    if only and not documents:
+        message = f"GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} holds no documents."
+        return [checks.Error(message, hint=hint, id="archive.E003")]
+    return []
