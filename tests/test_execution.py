@@ -22,11 +22,11 @@ from archive.models import Document, DocumentSignatory, Person
 QUERIES = [
     """{ documents(ordering: [{date: ASC}, {slug: ASC}], pagination: {limit: 100}) {
           totalCount
-          results { __typename slug title officialTitle kind summary text description
+          results { __typename id slug title officialTitle kind summary text description
             date { edtf display earliest latest approximate uncertain }
-            place { slug name }
-            parties { role state { slug name officialName } }
-            signatories { role person { slug name born { edtf } } onBehalfOf { slug name } }
+            place { id slug name }
+            parties { id role state { id slug name officialName } }
+            signatories { id role person { slug name born { edtf } } onBehalfOf { slug name } }
             provisions { number text }
             relatedDocuments { relation document { slug title } }
             events { role event { slug name } }
@@ -35,8 +35,8 @@ QUERIES = [
     """{ persons(pagination: {limit: 100}) { results {
           slug name description born { display } died { display }
           nameForms { name language kind }
-          signed(pagination: {limit: 3, offset: 1}) { role document { slug } onBehalfOf { slug } }
-          positions { title state { slug } }
+          signed(pagination: {limit: 3, offset: 1}) { id role document { slug } onBehalfOf { slug } }
+          positions { id title state { slug } }
           events { role event { slug date { edtf } } }
         } } }""",
     """{ events(ordering: [{date: DESC}]) { totalCount results {
@@ -188,6 +188,7 @@ def test_which_fields_take_the_fast_way():
     plans = {
         name: execution.fast_path(types[type_name].fields[name])
         for type_name, name in [
+            ("Document", "id"),
             ("Document", "slug"),
             ("Document", "kind"),
             ("Document", "date"),
@@ -199,6 +200,7 @@ def test_which_fields_take_the_fast_way():
     }
     kinds = {name: plan.kind if plan else None for name, plan in plans.items()}
     assert kinds == {
+        "id": "key",  # Relay's Node.id
         "slug": "leaf",
         "kind": "leaf",
         "date": None,  # a resolver
@@ -207,13 +209,16 @@ def test_which_fields_take_the_fast_way():
         "sources": None,  # a resolver
         "history": None,  # a resolver
     }
+    assert isinstance(execution.fast_path(types["Signatory"].fields["id"]), execution.Key)
     # Every object field the plans name is what they say it is.
     for type_name, graphql_type in types.items():
         if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
             continue
         for field in graphql_type.fields.values():
             plan = execution.fast_path(field)
-            if isinstance(plan, execution.Leaf):
+            if isinstance(plan, execution.Key):
+                assert str(field.type) == "ID!"
+            elif isinstance(plan, execution.Leaf):
                 assert not isinstance(get_named_type(field.type), GraphQLObjectType)
             elif plan:
                 assert isinstance(plan, execution.Link | execution.Rows)

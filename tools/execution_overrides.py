@@ -9,7 +9,10 @@ and strawberry-django do out of the box:
   ``execute_field``; the time-limit checks stay);
 * ``optimizer hook``: :class:`FieldOptimizer`, the optimizer without its
   per-field ``resolve`` middleware (off: strawberry-django's own);
-* ``validation cache``: :class:`CachedValidation` (off: every request validated).
+* ``validation cache``: :class:`CachedValidation` (off: every request validated);
+* ``keys``: the :class:`Key` plan, measured on one more query, a page with
+  ``id`` on every object as Relay and normalised caches ask (off: each ``id``
+  through strawberry's ``Node.id`` and the rows' resolver).
 
 The variants are measured in turn, ``--rounds`` times, so that a noisy minute
 weighs on each alike; each figure is the median of every timed run. The
@@ -42,6 +45,33 @@ def ordinary_fields() -> type:
     return OrdinaryFields
 
 
+def ordinary_keys() -> type:
+    """The execution context with every ``id`` answered the ordinary way."""
+    from archive.graphql.execution import ArchiveExecutionContext
+
+    class OrdinaryKeys(ArchiveExecutionContext):
+        def execute_field(self, parent_type, source, field_details_list, *args):
+            if field_details_list[0].node.name.value == "id":
+                return super(ArchiveExecutionContext, self).execute_field(
+                    parent_type, source, field_details_list, *args
+                )
+            return super().execute_field(parent_type, source, field_details_list, *args)
+
+    return OrdinaryKeys
+
+
+def with_ids(case):
+    """``case`` with ``id`` selected on every object, at a page size within the cost
+    budget (a page of 100 with ids costs more than the budget)."""
+    import re
+
+    from tools.benchmark import Case
+
+    query = re.sub(r"(\{\s*)(?=(?:slug|role) )", r"\1id ", case.query)
+    query = query.replace("limit: 100", "limit: 50")
+    return Case("documents page (50), ids", query, case.variables, case.baseline)
+
+
 def variants() -> dict[str, dict]:
     """The schema's attributes for each variant (``shipped`` first)."""
     from strawberry_django.optimizer import DjangoOptimizerExtension
@@ -69,6 +99,7 @@ def variants() -> dict[str, dict]:
         "fast fields off": shipped | {"execution_context_class": ordinary_fields()},
         "optimizer hook on": shipped | {"extensions": optimizer},
         "validation cache off": shipped | {"extensions": validation},
+        "keys off": shipped | {"execution_context_class": ordinary_keys()},
     }
 
 
@@ -98,6 +129,7 @@ class Command(BaseCommand):
         from tools import benchmark
 
         cases = benchmark.cases()
+        cases.append(with_ids(cases[0]))
         all_variants = variants()
         original = dict(all_variants["shipped"])
         timings = {(case.name, name): [] for case in cases for name in all_variants}

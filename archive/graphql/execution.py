@@ -69,6 +69,7 @@ from graphql import (
 )
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Undefined
+from strawberry import relay
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -78,6 +79,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension, is_optimized_b
 
 from archive import as_of
 from archive.graphql import time_limit
+from archive.graphql.types import global_id, resolve_row_id
 from archive.library_versions import require
 
 require(
@@ -165,7 +167,17 @@ class Rows:
     cache_name: str
 
 
-Plan = Leaf | Link | Rows
+@dataclass(frozen=True, slots=True)
+class Key:
+    """An ``id``: a record's Relay global id, or a row's key of the same form
+    (:func:`archive.graphql.types.global_id`). Clients that normalise their cache
+    select it on every object (Relay adds it itself), so that a page of records with
+    ids costs what it costs without."""
+
+    kind: ClassVar[str] = "key"
+
+
+Plan = Leaf | Link | Rows | Key
 
 
 def fast_path(field: GraphQLField) -> Plan | None:
@@ -187,6 +199,8 @@ def _plan(field: GraphQLField) -> Plan | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField):
         return None
+    if definition.base_resolver is not None and _is_key(definition.base_resolver.wrapped_func):
+        return Key()
     if definition.is_basic_field and not field.args:
         leaf_type = get_nullable_type(field.type)
         if is_leaf_type(leaf_type):
@@ -208,6 +222,13 @@ def _plan(field: GraphQLField) -> Plan | None:
             return Rows(descriptor.rel.cache_name)
     return None
 
+
+def _is_key(resolver) -> bool:
+    """strawberry's ``Node.id`` (bound to each record type) or the rows' ``id``."""
+    return resolver is resolve_row_id or getattr(resolver, "__func__", None) is _NODE_ID
+
+
+_NODE_ID = relay.Node.__dict__["_id"].__func__
 
 NOT_FETCHED = object()
 
@@ -274,6 +295,8 @@ class ArchiveExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # What graphql-core's execute_field does with an error (a resolver's, a
         # scalar's refusal): handle_field_error locates it at this field.
         try:
+            if isinstance(plan, Key):
+                return global_id(parent_type.name, source)
             if isinstance(plan, Leaf):
                 value = field.resolve(source, None)
                 if value is None:

@@ -277,14 +277,21 @@ class PublicRows:
         return visibility.public_rows(queryset)
 
 
-def row_id_field(type_name: str):
-    def resolve(root) -> strawberry.ID:
-        return strawberry.ID(relay.to_base64(type_name, node_id(root)))
+def global_id(type_name: str, instance) -> str:
+    """The id of a record (its Relay global id) or of a row (a key of the same
+    form): the GraphQL type's name and :func:`node_id`, in base64 as Relay's."""
+    return relay.to_base64(type_name, node_id(instance))
 
+
+def resolve_row_id(root, info: strawberry.Info) -> strawberry.ID:
+    return strawberry.ID(global_id(info.path.typename, root))
+
+
+def row_id_field():
     return field(
         "A key unique in the whole API, for clients' caches (the form of a global id, "
         "with a moment for a row read asOf one); not resolvable by node.",
-        resolver=resolve,
+        resolver=resolve_row_id,
         only=["id"],
     )
 
@@ -395,7 +402,7 @@ class EventType(PublicRecords):
 
 @archive_type(models.Provision, "Provision", "One numbered provision of a document.", rows=True)
 class ProvisionType(PublicRows):
-    id: strawberry.ID = row_id_field("Provision")
+    id: strawberry.ID = row_id_field()
     number: int = field("Its place in the document: 1, 2, 3…")
     text: str = field("What it provides.")
 
@@ -404,7 +411,7 @@ class ProvisionType(PublicRows):
     models.DocumentParty, "DocumentParty", "A state party to a document, in a role.", rows=True
 )
 class PartyType(PublicRows):
-    id: strawberry.ID = row_id_field("DocumentParty")
+    id: strawberry.ID = row_id_field()
     role: str = field(ROLE)
     state: StateType = field("The state.")
     document: DocumentType = field("The document.")
@@ -418,7 +425,7 @@ class PartyType(PublicRows):
     rows=True,
 )
 class SignatoryType(PublicRows):
-    id: strawberry.ID = row_id_field("Signatory")
+    id: strawberry.ID = row_id_field()
     role: str = field(ROLE)
     person: PersonType = field("Who signed.")
     on_behalf_of: StateType | None = field("The state they signed for.")
@@ -433,7 +440,7 @@ class SignatoryType(PublicRows):
     rows=True,
 )
 class DocumentLinkType(PublicRows):
-    id: strawberry.ID = row_id_field("DocumentLink")
+    id: strawberry.ID = row_id_field()
     relation: DocumentRelation = field("How this document relates to the other.", field_name="role")
     document: DocumentType = field("The other document.", field_name="target")
     sources: list[Citation] = row_sources_field()
@@ -441,7 +448,7 @@ class DocumentLinkType(PublicRows):
 
 @archive_type(models.Position, "Position", "An office a person held.", rows=True)
 class PositionType(PublicRows):
-    id: strawberry.ID = row_id_field("Position")
+    id: strawberry.ID = row_id_field()
     title: str = field("The office: “Soviet ambassador to the United Kingdom”.")
     state: StateType | None = field("The state the office was held for.")
     period: HistoricalDate | None = date_field("period", "When the office was held.")
@@ -456,7 +463,7 @@ class PositionType(PublicRows):
     rows=True,
 )
 class ParticipantType(PublicRows):
-    id: strawberry.ID = row_id_field("EventParticipant")
+    id: strawberry.ID = row_id_field()
     role: str = field(ROLE)
     person: PersonType = field("The person.")
     event: EventType = field("The event.")
@@ -467,7 +474,7 @@ class ParticipantType(PublicRows):
     models.EventState, "EventState", "A state involved in an event, in a role.", rows=True
 )
 class EventStateType(PublicRows):
-    id: strawberry.ID = row_id_field("EventState")
+    id: strawberry.ID = row_id_field()
     role: str = field(ROLE)
     state: StateType = field("The state.")
     event: EventType = field("The event.")
@@ -481,7 +488,7 @@ class EventStateType(PublicRows):
     rows=True,
 )
 class EventDocumentType(PublicRows):
-    id: strawberry.ID = row_id_field("EventDocument")
+    id: strawberry.ID = row_id_field()
     role: str = field(ROLE)
     document: DocumentType = field("The document.")
     event: EventType = field("The event.")
