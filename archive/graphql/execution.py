@@ -286,6 +286,8 @@ class ArchiveExecutionContext(StrawberryGraphQLCoreExecutionContext):
             nodes = to_nodes(field_details_list)
             raise located_error(self.limit.exceeded(), nodes, path.as_list())
         node = field_details_list[0].node
+        if node.name.value == "__typename" and self.fast:
+            return parent_type.name  # what graphql-core answers (its TypeNameMetaFieldDef)
         field = parent_type.fields.get(node.name.value) if self.fast else None
         plan = fast_path(field) if field is not None and not node.arguments else None
         if plan is None:

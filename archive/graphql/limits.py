@@ -114,6 +114,11 @@ AS_OF = 6
 # Introspection (``__schema``…) costs a field, whatever it selects (times 0): its
 # size is the schema's.
 INTROSPECTION: Price = (None, None, FIELD, 0)
+# What clients add to every object by themselves (Apollo Client ``__typename``,
+# Relay ``id``), answered without a resolver (archive/graphql/execution.py):
+# free, so that a query costs the same from every client.
+KEYS = {"__typename", "id"}
+FREE: Price = (None, None, 0, 0)
 
 
 class RequestRefused(Exception):
@@ -138,6 +143,8 @@ class _Prices:
         """The price of a field of ``parent``; ``results`` is the page size of the page
         it is in."""
         name = node.name.value
+        if name in KEYS and node.selection_set is None:
+            return FREE
         definition = getattr(parent, "fields", {}).get(name)
         if name.startswith("__") or definition is None:
             return INTROSPECTION  # its size is the schema's
