@@ -16,6 +16,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+import graphql
 import pytest
 
 from tests import live_servers
@@ -25,6 +26,7 @@ from tools.processes import ROOT
 
 CLIENTS = ROOT / "clients"
 OPERATIONS = CLIENTS / "operations"
+SCHEMA = ROOT / "archive" / "graphql" / "schema.graphql"
 BIN = CLIENTS / "node_modules" / ".bin"
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT = 120
@@ -116,6 +118,95 @@ def test_apollo_client_in_node(archive):
     400 with its code."""
     node = node_or_skip()
     assert run([node, "apollo/readme.mjs", archive.url("/graphql/")], archive) == PRINTED
+
+
+# What clients/urql/graphcache.mjs reads with each query, by type, from the demo data.
+GRAPHCACHE_READS = (
+    "persons: PersonOffsetPaginated 1, OffsetPaginationInfo 1, Person 28, "
+    "HistoricalDate 19, Position 7, State 9, Citation 29, EventParticipant 12, Event 12, "
+    "Source 22, HistoryEntry 29, FieldChange 24, NameForm 9, Signatory 2, "
+    "Document 2 (as answered)\n"
+    "documents: DocumentOffsetPaginated 1, Document 16, HistoricalDate 3, Place 3, "
+    "DocumentParty 6, State 8, Citation 13, EventDocument 5, Event 5, Source 5, "
+    "HistoryEntry 14, FieldChange 12, DocumentLink 2, Provision 3, Signatory 2, "
+    "Person 2 (as answered)\n"
+    "states: StateOffsetPaginated 1, State 23, NameForm 6, DocumentParty 6, Document 6, "
+    "EventState 13, Event 13, Citation 7, Source 7, HistoryEntry 16, "
+    "HistoricalDate 1 (as answered)\n"
+    "events: EventOffsetPaginated 1, Event 21, HistoricalDate 9, EventParticipant 12, "
+    "Person 12, EventState 20, State 24, Citation 10, Source 10, HistoryEntry 44, "
+    "EventDocument 5, Document 5, Place 4 (as answered)\n"
+    "places: PlaceOffsetPaginated 1, Place 2, State 2, Citation 2, Source 2, "
+    "HistoryEntry 5, NameForm 1 (as answered)\n"
+    "connections: DocumentConnection 1, PageInfo 5, DocumentEdge 2, Document 2, "
+    "PersonConnection 1, PersonEdge 2, Person 2, StateConnection 1, StateEdge 2, State 2, "
+    "EventConnection 1, EventEdge 2, Event 2, PlaceConnection 1, PlaceEdge 2, "
+    "Place 2 (as answered)\n"
+    "search: SearchHit 8, Event 4, State 1, Document 3 (as answered)\n"
+    "nodes: Document 1, HistoricalDate 1, Person 1, State 1, Event 1, Place 1, "
+    "Source 1 (as answered)\n"
+    "asOf: Person 2, HistoricalDate 2, NameForm 8, Position 2, State 2, "
+    "EventParticipant 4, Event 4, Citation 4, Source 4, HistoryEntry 10 (as answered)\n"
+)
+# The types clients/urql/graphcache.mjs configures with `keys: () => null`, each with the
+# reason there, and those Graphcache embeds without a warning by their names alone.
+GRAPHCACHE_EMBEDDED = {
+    "Citation",
+    "FieldChange",
+    "HistoricalDate",
+    "HistoryEntry",
+    "NameForm",
+    "OffsetPaginationInfo",
+    "SearchHit",
+} | {f"{record}OffsetPaginated" for record in ("Document", "Person", "State", "Event", "Place")}
+GRAPHCACHE_BY_NAME = re.compile(r"^__|PageInfo|(Connection|Edge)$")
+
+
+def schema_object_types() -> dict[str, set[str]]:
+    """The object types of the committed schema, but Query, each with its fields."""
+    schema = graphql.build_schema(SCHEMA.read_text(encoding="utf-8"))
+    return {
+        name: set(type_.fields)
+        for name, type_ in schema.type_map.items()
+        if isinstance(type_, graphql.GraphQLObjectType)
+        and not name.startswith("__")
+        and name != "Query"
+    }
+
+
+@pytest.mark.live_server
+@pytest.mark.django_db(False)
+def test_urql_with_graphcache_keys_every_type_without_a_warning(archive):
+    """`node clients/urql/graphcache.mjs URL`: urql with Graphcache reads every object
+    type of the schema, each answer as the server gave it and again from the cache
+    alone; every type is keyed by its id or embedded on purpose, with no warning; a
+    person read asOf a past moment is an entity apart from the person now. Without the
+    example's `keys`, each type they name warns "Invalid key" (Graphcache's code 15).
+
+    The types come from the schema: a type added later that no query reads, or that
+    Graphcache cannot key, fails here."""
+    node = node_or_skip()
+    types = schema_object_types()
+    keyed = sorted(name for name, fields in types.items() if "id" in fields)
+    unkeyed = {name for name in types if name not in keyed}
+    by_name = sorted(name for name in unkeyed if GRAPHCACHE_BY_NAME.search(name))
+    assert sorted(unkeyed - set(by_name)) == sorted(GRAPHCACHE_EMBEDDED)
+    without_keys = "".join(f"  {name}: warning 15\n" for name in sorted(GRAPHCACHE_EMBEDDED))
+    printed = run([node, "urql/graphcache.mjs", archive.url("/graphql/")], archive)
+    assert printed == (
+        GRAPHCACHE_READS
+        + "From the cache alone: every answer as answered\n"
+        + 'person({"asOf":"MOMENT","slug":"ivan-maisky"}) -> Person:Person:2@MOMENT: Ivan Maisky\n'
+        + 'person({"slug":"ivan-maisky"}) -> Person:Person:2: Ivan Maisky\n'
+        + "asOf and now, one person, two entities: true\n"
+        + f"Keyed by id: {' '.join(keyed)}\n"
+        + f"Embedded (keys: () => null): {' '.join(sorted(GRAPHCACHE_EMBEDDED))}\n"
+        + f"Embedded by Graphcache itself: {' '.join(by_name)}\n"
+        + "Embedded but not read: none\n"
+        + "Warnings: 0\n"
+        + "Without those keys:\n"
+        + without_keys
+    )
 
 
 @pytest.mark.live_server
