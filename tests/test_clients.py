@@ -120,6 +120,45 @@ def test_apollo_client_in_node(archive):
     assert run([node, "apollo/readme.mjs", archive.url("/graphql/")], archive) == PRINTED
 
 
+# The requests clients/apollo/persisted-queries.mjs sends and what it reads, each way.
+PERSISTED_BY_HASH = (
+    "By POST:\n"
+    "  client 1: POST {extensions, operationName, variables} -> 404 PERSISTED_QUERY_NOT_FOUND "
+    "(no-store)\n"
+    "  client 1: POST {extensions, operationName, query, variables} -> 200 data (no-cache)\n"
+    "  client 2: POST {extensions, operationName, variables} -> 200 data (no-cache)\n"
+    '  client 1 read {"person":{"__typename":"Person","name":"Ivan Maisky",'
+    '"born":{"__typename":"HistoricalDate","display":"19 January 1884"}}}\n'
+    '  client 2 read {"person":{"__typename":"Person","name":"Ivan Maisky",'
+    '"born":{"__typename":"HistoricalDate","display":"19 January 1884"}}}\n'
+    "By GET (useGETForHashedQueries):\n"
+    "  client 1: GET ?extensions&operationName&variables -> 404 PERSISTED_QUERY_NOT_FOUND "
+    "(no-store)\n"
+    "  client 1: POST {extensions, operationName, query, variables} -> 200 data (no-cache)\n"
+    "  client 2: GET ?extensions&operationName&variables -> 200 data (public, max-age=60)\n"
+    '  client 1 read {"state":{"__typename":"State","name":"Soviet Union",'
+    '"existence":{"__typename":"HistoricalDate",'
+    '"display":"30 December 1922 – 26 December 1991"}}}\n'
+    '  client 2 read {"state":{"__typename":"State","name":"Soviet Union",'
+    '"existence":{"__typename":"HistoricalDate",'
+    '"display":"30 December 1922 – 26 December 1991"}}}\n'
+)
+
+
+@pytest.mark.live_server
+@pytest.mark.django_db(False)
+def test_apollo_s_persisted_queries_link_round_trip(archive):
+    """`node clients/apollo/persisted-queries.mjs URL`: Apollo Client's
+    createPersistedQueryLink over HttpLink, by POST and by GET. The first client sends
+    the hash alone and is told PERSISTED_QUERY_NOT_FOUND (a 404 as
+    application/graphql-response+json, never stored); its link sends the text with
+    the hash (by POST, as the link does), and is answered; a second client, with an
+    empty cache, sends the hash alone and is answered, by GET with a cacheable answer."""
+    node = node_or_skip()
+    printed = run([node, "apollo/persisted-queries.mjs", archive.url("/graphql/")], archive)
+    assert printed == PERSISTED_BY_HASH
+
+
 # What clients/urql/graphcache.mjs reads with each query, by type, from the demo data.
 GRAPHCACHE_READS = (
     "persons: PersonOffsetPaginated 1, OffsetPaginationInfo 1, Person 28, "

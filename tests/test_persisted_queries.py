@@ -44,13 +44,20 @@ def empty_cache():
     default_cache.clear()
 
 
-@pytest.mark.parametrize("accept", [APOLLO_ACCEPT, JSON])
-def test_the_apq_round_trip_by_post_then_get(client, accept):
+@pytest.mark.parametrize(
+    ("accept", "status", "media_type"),
+    [(APOLLO_ACCEPT, 404, "application/graphql-response+json"), (JSON, 200, JSON)],
+)
+def test_the_apq_round_trip_by_post_then_get(client, accept, status, media_type):
     unknown = post(client, {"extensions": extensions()}, accept)
-    # Apollo Server's answer: a 200 whatever the media type, never stored.
-    assert unknown.status_code == 200
+    # A request error: a 4xx under application/graphql-response+json (Apollo Router's
+    # 404 for an id it does not know); Apollo Server's 200 under application/json.
+    assert unknown.status_code == status
+    assert unknown["Content-Type"] == media_type
     assert unknown.json() == NOT_FOUND
     assert unknown["Cache-Control"] == "no-store"
+    unknown_by_get = get(client, {"extensions": extensions()}, accept)
+    assert (unknown_by_get.status_code, unknown_by_get["Cache-Control"]) == (status, "no-store")
     registered = post(client, {"query": QUERY, "extensions": extensions()}, accept)
     assert registered.status_code == 200
     assert registered.json() == ANSWER

@@ -5,10 +5,10 @@ Automatic persisted queries (APQ, Apollo's protocol): a request may carry
 The text is looked up under H: in the trusted documents, then in Django's
 cache (Redis in production, each process's memory otherwise). Unknown, the
 answer is the error ``PersistedQueryNotFound`` (``PERSISTED_QUERY_NOT_FOUND``),
-a 200 as Apollo Server answers it whatever the media type, and the client
-sends the query again with its hash: the hash is checked against the text (a
-mismatch is a 400, ``PERSISTED_QUERY_HASH_MISMATCH``), and the text is kept
-under it once it has passed validation and every limit (:func:`remember`),
+never stored (``no-store``; its status below), and the client sends the query
+again with its hash: the hash is checked against the text (a mismatch is a
+400, ``PERSISTED_QUERY_HASH_MISMATCH``), and the text is kept under it once
+it has passed validation and every limit (:func:`remember`),
 for ``settings.GRAPHQL_PERSISTED_QUERY_TIMEOUT`` seconds. Thereafter the hash
 alone will do, by GET too, which a shared HTTP cache can keep.
 
@@ -19,6 +19,17 @@ files). With ``settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY`` the API runs these
 alone: any other text is refused (``QUERY_NOT_IN_SAFELIST``), and so is any
 other hash (``PERSISTED_QUERY_NOT_IN_LIST``; the codes are Apollo Router's),
 and nothing is learnt from clients.
+
+The status of ``PersistedQueryNotFound``: a 404 under
+``application/graphql-response+json``, a 200 under ``application/json``.
+Apollo Server 4 answers a 200 under both (``packages/server/src/
+internalErrorClasses.ts``: lest error handling mask the body), and the legacy
+media type keeps that; but the GraphQL-over-HTTP draft says a response
+without ``data`` under the new media type MUST be a 4xx or 5xx, Apollo
+Router answers an unknown persisted query id with a 404, and a client that
+asks for that media type reads the body of a 4xx: Apollo Client's
+persisted-queries link retries on it (clients/apollo/persisted-queries.mjs,
+run by tests/test_clients.py, records the round trip).
 
 A persisted query is then the query it stands for: the same limits, run
 before the response cache is looked up, and the same response cache (the
@@ -76,11 +87,19 @@ NOT_IN_SAFELIST_MESSAGE = (
 
 class PersistedQueryError(GraphQLError):
     """A refusal before anything ran: its code, and the status it is answered with
-    (None: that of any request error, by media type)."""
+    whatever the media type; or (None) that of any request error by media type, with
+    ``graphql_response_status`` under application/graphql-response+json."""
 
-    def __init__(self, message: str, code: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: str,
+        status: int | None = None,
+        graphql_response_status: int = 400,
+    ) -> None:
         super().__init__(message, extensions={"code": code})
         self.status = status
+        self.graphql_response_status = graphql_response_status
 
 
 def sha256(text: str) -> str:
@@ -119,9 +138,9 @@ def resolve(request: GraphQLRequestData) -> tuple[GraphQLRequestData, str | None
         if query is None:
             query = _stored(digest)
         if query is None:
-            # Apollo Server answers a 200 whatever the media type: the client's
-            # link retries with the text, and no error handling masks the code.
-            raise PersistedQueryError(NOT_FOUND_MESSAGE, NOT_FOUND, 200)
+            # Not found: a 404 under the new media type, a 200 under the legacy one
+            # (the module's docstring says why); Apollo's links retry on either.
+            raise PersistedQueryError(NOT_FOUND_MESSAGE, NOT_FOUND, graphql_response_status=404)
         to_remember = None
     resolved = dataclasses.replace(request, query=query, extensions=rest or None)
     return resolved, to_remember

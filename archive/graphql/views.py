@@ -175,6 +175,8 @@ class ArchiveGraphQLView(GraphQLView):
         except persisted.PersistedQueryError as refused:
             if refused.status is not None:
                 sub_response.status_code = refused.status
+            elif self.media_type == GRAPHQL_RESPONSE:
+                sub_response.status_code = refused.graphql_response_status
             return self._finish(ExecutionResult(data=None, errors=[refused]), sub_response)
         if cache.enabled():
             found = self.response_cache = context.response_cache = cache.Lookup(request_data)
