@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -75,8 +76,12 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, dict, bytes]:
     if data is not None:
         headers["Content-Type"] = "application/json"
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:  # a 4xx: its status, headers and body too
+        with error:
+            return error.code, dict(error.headers), error.read()
 
 
 def app_requests(server, status: int, expected: int) -> int:
@@ -149,7 +154,15 @@ def test_nginx_serves_hits_revalidates_with_304_and_sees_a_write_within_max_age(
             _wait_for_port(port, proxy, tmp_path)
             base = f"http://127.0.0.1:{port}/graphql/"
             by_hash = base + "?" + urllib.parse.urlencode({"extensions": EXTENSIONS})
-            # Apollo's round trip, through nginx: the hash is registered by POST.
+            # Apollo's round trip, through nginx: the hash alone is not found, a 404
+            # (cacheable by default, RFC 9111) that no-store keeps out of the cache.
+            for _ in range(2):
+                status, headers, body = fetch(by_hash)
+                assert (status, headers["Cache-Control"]) == (404, "no-store")
+                assert json.loads(body)["errors"][0]["message"] == "PersistedQueryNotFound"
+                assert headers["X-Cache-Status"] == "MISS"
+            assert app_requests(server, 404, 2) == 2  # each reached the app
+            # The hash is registered by POST.
             registered = json.dumps({"query": QUERY, "extensions": json.loads(EXTENSIONS)}).encode()
             status, headers, _ = fetch(base, registered)
             assert (status, "X-Cache-Status" in headers) == (200, False)  # no POST is cached
