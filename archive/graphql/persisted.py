@@ -17,8 +17,9 @@ mapping SHA-256 hashes to documents (GraphQL Codegen's persisted-documents
 format; ``manage.py register_trusted_documents`` writes it from .graphql
 files). With ``settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY`` the API runs these
 alone: any other text is refused (``QUERY_NOT_IN_SAFELIST``), and so is any
-other hash (``PERSISTED_QUERY_NOT_IN_LIST``; the codes are Apollo Router's),
-and nothing is learnt from clients.
+other hash (``PERSISTED_QUERY_NOT_IN_LIST``; the codes are Apollo Router's,
+and so are their statuses under application/graphql-response+json, 403 and
+404: its PR #4887), and nothing is learnt from clients.
 
 The status of ``PersistedQueryNotFound``: a 404 under
 ``application/graphql-response+json``, a 200 under ``application/json``.
@@ -116,7 +117,9 @@ def resolve(request: GraphQLRequestData) -> tuple[GraphQLRequestData, str | None
     if persisted is None:
         if trusted_only and isinstance(request.query, str):
             if sha256(request.query) not in trusted_documents():
-                raise PersistedQueryError(NOT_IN_SAFELIST_MESSAGE, NOT_IN_SAFELIST)
+                raise PersistedQueryError(
+                    NOT_IN_SAFELIST_MESSAGE, NOT_IN_SAFELIST, graphql_response_status=403
+                )
         return request, None
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
         raise PersistedQueryError(UNSUPPORTED_VERSION, BAD_REQUEST, 400)
@@ -129,12 +132,16 @@ def resolve(request: GraphQLRequestData) -> tuple[GraphQLRequestData, str | None
             raise PersistedQueryError(HASH_MISMATCH_MESSAGE, HASH_MISMATCH, 400)
         query = request.query
         if trusted_only and digest not in trusted_documents():
-            raise PersistedQueryError(NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST)
+            raise PersistedQueryError(
+                NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST, graphql_response_status=404
+            )
         to_remember = None if trusted_only or digest in trusted_documents() else digest
     else:
         query = trusted_documents().get(digest)
         if query is None and trusted_only:
-            raise PersistedQueryError(NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST)
+            raise PersistedQueryError(
+                NOT_IN_LIST_MESSAGE.format(hash=digest), NOT_IN_LIST, graphql_response_status=404
+            )
         if query is None:
             query = _stored(digest)
         if query is None:
