@@ -15,8 +15,10 @@ from tools.processes import (
     OWN_SETTINGS,
     Gunicorn,
     clean_environment,
+    demo_server,
     free_port,
     fresh_database,
+    manage,
     stop,
 )
 
@@ -25,8 +27,10 @@ __all__ = [
     "OWN_SETTINGS",
     "Gunicorn",
     "clean_environment",
+    "demo_server",
     "free_port",
     "fresh_database",
+    "manage",
     "static_origin",
     "stop",
 ]

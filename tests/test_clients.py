@@ -9,7 +9,6 @@ clients``; .ci/run does it)."""
 
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,6 @@ import graphql
 import pytest
 
 from tests import live_servers
-from tests.conftest import DEMO_FIXTURE
 from tests.documentation import graphql_blocks
 from tools.processes import ROOT
 
@@ -75,33 +73,8 @@ def test_the_operations_are_the_readme_examples_as_they_are():
 def archive(tmp_path_factory):
     """gunicorn (production settings, plain HTTP) on a fresh archive with the demo data."""
     directory = tmp_path_factory.mktemp("clients")
-    configured = os.environ.get("DATABASE_URL")
-    with live_servers.fresh_database(directory, "clients", configured) as url:
-        env = live_servers.clean_environment(
-            DATABASE_URL=url,
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_HTTPS="0",  # plain HTTP on the loopback, as behind a TLS proxy
-            DJANGO_STATIC_MANIFEST="0",
-            WEB_CONCURRENCY="1",
-            PYTHONUNBUFFERED="1",
-        )
-        for command in (["migrate"], ["load_archive", DEMO_FIXTURE]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command, "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        server = live_servers.Gunicorn(env, directory, name="gunicorn (clients)")
-        try:
-            server.wait_until_healthy()
-            yield server
-        finally:
-            server.stop()
+    with live_servers.demo_server(directory, "clients", os.environ.get("DATABASE_URL")) as server:
+        yield server
 
 
 def run(command: list[str], archive) -> str:

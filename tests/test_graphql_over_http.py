@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 from django.test import Client
@@ -328,37 +327,14 @@ def test_the_graphql_http_audits_pass_with_no_warning(tmp_path):
         pytest.skip("node is not installed: the graphql-http audit needs Node.js 18 or later")
     assert (CLIENTS / "node_modules" / "graphql-http").is_dir(), "run `npm ci` in clients/ first"
     configured = os.environ.get("DATABASE_URL")
-    with live_servers.fresh_database(tmp_path, "audit", configured) as url:
-        env = live_servers.clean_environment(
-            DATABASE_URL=url,
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="audit-test-key-0123456789abcdefghijklmnopqrstuvwxyz0123456789",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_HTTPS="0",  # plain HTTP on the loopback, as behind a TLS proxy
-            DJANGO_STATIC_MANIFEST="0",
-            WEB_CONCURRENCY="1",
-            PYTHONUNBUFFERED="1",
-        )
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
+    with live_servers.demo_server(tmp_path, "audit", configured, demo=False) as server:
+        audit = subprocess.run(
+            [node, str(CLIENTS / "graphql-http-audit.mjs"), server.url("/graphql/")],
+            cwd=CLIENTS,
             capture_output=True,
-            timeout=300,
+            text=True,
+            timeout=120,
         )
-        server = live_servers.Gunicorn(env, tmp_path, name="gunicorn (audit)")
-        try:
-            server.wait_until_healthy()
-            audit = subprocess.run(
-                [node, str(CLIENTS / "graphql-http-audit.mjs"), server.url("/graphql/")],
-                cwd=CLIENTS,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-        finally:
-            server.stop()
     assert audit.returncode == 0, audit.stdout + audit.stderr + server.logs()
     summary = audit.stdout.splitlines()[-1]
     counts = re.fullmatch(r"(\d+) audits: (\d+) ok, 0 notices, 0 warnings, 0 errors", summary)

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -21,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from tests import live_servers
-from tools.processes import ROOT
 
 pytestmark = [pytest.mark.live_server, pytest.mark.django_db(False)]
 
@@ -104,41 +102,24 @@ def titles(body: bytes) -> list[str]:
     return [d["title"] for d in json.loads(body)["data"]["documents"]["results"]]
 
 
+def publish(server, slug: str, title: str, kind: str) -> None:
+    """A published document, written by another process on the server's database."""
+    script = (
+        "from archive.models import Document\n"
+        f"Document.objects.create(slug={slug!r}, title={title!r}, kind={kind!r}, published=True)\n"
+    )
+    live_servers.manage(server.env, "shell", "--no-startup", "-c", script)
+
+
 def test_nginx_serves_hits_revalidates_with_304_and_sees_a_write_within_max_age(tmp_path):
     nginx = nginx_binary()
     if nginx is None:
         pytest.skip("nginx is not installed (.ci/run installs Debian's nginx-light as root)")
     configured = os.environ.get("DATABASE_URL")
-    with live_servers.fresh_database(tmp_path, "nginx", configured) as url:
-        env = live_servers.clean_environment(
-            DATABASE_URL=url,
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="nginx-test-key-0123456789abcdefghijklmnopqrstuvwxyz0123456789",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_HTTPS="0",
-            DJANGO_STATIC_MANIFEST="0",
-            GRAPHQL_HTTP_MAX_AGE=str(MAX_AGE),
-            WEB_CONCURRENCY="1",
-            PYTHONUNBUFFERED="1",
-        )
-
-        def shell(script: str) -> None:
-            subprocess.run(
-                [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", script],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-
-        shell(
-            "from django.core.management import call_command\n"
-            "from archive.models import Document\n"
-            "call_command('migrate', verbosity=0)\n"
-            "Document.objects.create(slug='first', title='First', kind='treaty', published=True)\n"
-        )
-        server = live_servers.Gunicorn(env, tmp_path, name="gunicorn (nginx)")
+    with live_servers.demo_server(
+        tmp_path, "nginx", configured, demo=False, GRAPHQL_HTTP_MAX_AGE=str(MAX_AGE)
+    ) as server:
+        publish(server, "first", "First", "treaty")
         port = live_servers.free_port()
         conf = tmp_path / "nginx.conf"
         user = "user root;\n" if os.geteuid() == 0 else ""  # else workers run as nobody
@@ -150,7 +131,6 @@ def test_nginx_serves_hits_revalidates_with_304_and_sees_a_write_within_max_age(
             start_new_session=True,
         )
         try:
-            server.wait_until_healthy()
             _wait_for_port(port, proxy, tmp_path)
             base = f"http://127.0.0.1:{port}/graphql/"
             by_hash = base + "?" + urllib.parse.urlencode({"extensions": EXTENSIONS})
@@ -183,11 +163,7 @@ def test_nginx_serves_hits_revalidates_with_304_and_sees_a_write_within_max_age(
             assert (status, headers["X-Cache-Status"], body) == (200, "REVALIDATED", first)
             assert (app_requests(server, 304, 1), app_requests(server, 200, 1)) == (1, 1)
 
-            shell(
-                "from archive.models import Document\n"
-                "Document.objects.create(slug='second', title='Second', kind='pact', "
-                "published=True)\n"
-            )
+            publish(server, "second", "Second", "pact")
             written = time.monotonic()
             seen = None
             while time.monotonic() < written + MAX_AGE + NGINX_CLOCK + 1:
@@ -201,7 +177,6 @@ def test_nginx_serves_hits_revalidates_with_304_and_sees_a_write_within_max_age(
             assert headers["X-Cache-Status"] in ("EXPIRED", "MISS")
         finally:
             live_servers.stop(proxy)
-            server.stop()
 
 
 def _wait_for_port(port: int, proxy: subprocess.Popen, tmp_path: Path) -> None:

@@ -42,9 +42,7 @@ import json
 import math
 import os
 import re
-import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,10 +53,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.processes import Gunicorn, clean_environment, fresh_database
+from tools.processes import DEMO_FIXTURE, ROOT, Gunicorn, demo_server
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
 ENDPOINT = "/graphql/"
 
 # --- the response format: one place, used by the test and by bin/fuzz ------------------
@@ -658,70 +654,20 @@ def _bound(check, mode: str):
 # --- servers on a fresh demo archive ---------------------------------------------------
 
 
-def server_environment(**values: str) -> dict:
-    """This process's environment without any archive setting, production-like, plus
-    ``values`` (DEBUG off, plain HTTP, static files not collected)."""
-    production = {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_HTTPS": "0",
-        "DJANGO_STATIC_MANIFEST": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    return clean_environment(**(production | values))
-
-
-def load_demo(database_url: str) -> None:
-    """Migrate the database and load the demo data into it."""
-    env = server_environment(DATABASE_URL=database_url)
-    for command in (["migrate", "--noinput"], ["load_archive", str(DEMO_FIXTURE)]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {command[0]} failed:\n{done.stdout}{done.stderr}")
-
-
-class Server(Gunicorn):
-    """Gunicorn serving the archive, cache on or off; ``endpoint`` is its /graphql/."""
-
-    def __init__(self, database_url: str, log: Path, *, cache: bool, workers: int = 2):
-        env = server_environment(
-            DATABASE_URL=database_url,
-            GRAPHQL_CACHE="1" if cache else "0",
-            WEB_CONCURRENCY=str(workers),
-        )
-        super().__init__(env, log.parent, name=log.stem)
-        self.endpoint = self.url(ENDPOINT)
-
-    def log_text(self) -> str:
-        return self.access_log() + self.error_log()
-
-
 @contextlib.contextmanager
 def demo_servers(directory: Path, configured_database: str | None = None):
-    """Two gunicorn instances on one fresh demo archive: (cache on, cache off)."""
-    with fresh_database(directory, "fuzz_test", configured_database) as database_url:
-        load_demo(database_url)
-        servers = [
-            Server(database_url, directory / "cached.log", cache=True),
-            Server(database_url, directory / "uncached.log", cache=False),
-        ]
+    """Two gunicorn instances (two workers each) on one fresh demo archive: (cache on,
+    cache off)."""
+    with demo_server(
+        directory, "cached", configured_database, GRAPHQL_CACHE="1", WEB_CONCURRENCY="2"
+    ) as cached:
+        uncached = Gunicorn(cached.env | {"GRAPHQL_CACHE": "0"}, directory, name="uncached")
         try:
-            for server in servers:
-                server.wait_until_healthy()
-            yield tuple(servers)
+            uncached.wait_until_healthy()
+            yield cached, uncached
         finally:
-            for server in servers:
-                server.signal(signal.SIGTERM)  # both at once: each takes a moment
-            for server in servers:
-                server.stop()
+            cached.signal(signal.SIGTERM)  # both at once: each takes a moment
+            uncached.stop()
 
 
 # --- bin/fuzz ---------------------------------------------------------------------------------
@@ -789,8 +735,8 @@ def main(argv: list[str] | None = None) -> int:
             print("==> Starting two instances on a fresh demo archive", flush=True)
             with demo_servers(Path(directory), os.environ.get("DATABASE_URL")) as servers:
                 cached, uncached = servers
-                report = run(cached.endpoint, uncached.endpoint)
-            log_lines = [line for server in servers for line in log_problems(server.log_text())]
+                report = run(cached.url(ENDPOINT), uncached.url(ENDPOINT))
+            log_lines = [line for server in servers for line in log_problems(server.logs())]
     print("==> Summary")
     print(report.summary())
     if log_lines:

@@ -1,11 +1,13 @@
 """Processes the project's tools and live-server tests start: gunicorn on a free
-port, on a fresh database if need be, an environment without the caller's
-settings, and stopping a process with everything it started."""
+port, on a fresh database if need be (:func:`demo_server`: both, ready), an
+environment without the caller's settings, and stopping a process with everything
+it started."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
 
 # The project's own settings: a server a tool starts gets none of the caller's,
 # only those the tool gives it.
@@ -101,6 +104,7 @@ class Gunicorn:
         port: int | None = None,
     ):
         self.name = name
+        self.env = env  # for manage.py on its database, or another instance on it
         self.port = port or free_port()
         stem = name.split()[0]
         self.out_path = log_dir / f"{stem}.out.log"
@@ -152,3 +156,56 @@ class Gunicorn:
 
     def stop(self) -> None:
         stop(self.process)
+
+
+def manage(env: dict, *arguments: str) -> str:
+    """Run ``manage.py arguments`` (quiet) in ``env``; what it printed. A failure
+    raises, with its output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments, "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {arguments[0]} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def demo_server(
+    directory: Path,
+    name: str,
+    configured_database: str | None = None,
+    *,
+    demo: bool = True,
+    **env: str,
+) -> Iterator[Gunicorn]:
+    """gunicorn on a fresh database (:func:`fresh_database`), migrated and, if ``demo``,
+    loaded with the demo data: started, healthy, stopped at the end. Production
+    settings but plain HTTP on the loopback (as behind a TLS proxy), no static files
+    collected, one worker; ``env`` adds settings or overrides these. ``name`` names
+    the database, the server and its logs in ``directory``."""
+    with fresh_database(directory, name, configured_database) as url:
+        production = {
+            "DATABASE_URL": url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_HTTPS": "0",
+            "DJANGO_STATIC_MANIFEST": "0",
+            "WEB_CONCURRENCY": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        settings = clean_environment(**(production | env))
+        manage(settings, "migrate", "--noinput")
+        if demo:
+            manage(settings, "load_archive", str(DEMO_FIXTURE))
+        server = Gunicorn(settings, directory, name=name)
+        try:
+            server.wait_until_healthy()
+            yield server
+        finally:
+            server.stop()
