@@ -35,7 +35,8 @@ QUERIES = [
     """{ persons(pagination: {limit: 100}) { results {
           slug name description born { display } died { display }
           nameForms { name language kind }
-          signed(pagination: {limit: 3, offset: 1}) { id role document { slug } onBehalfOf { slug } }
+          signed(pagination: {limit: 3, offset: 1}) {
+            id role document { slug } onBehalfOf { slug } }
           positions { id title state { slug } }
           events { role event { slug date { edtf } } }
         } } }""",

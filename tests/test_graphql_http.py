@@ -12,6 +12,7 @@ from archive.graphql.views import (
     GRAPHQL_RESPONSE,
     JSON_TOO_DEEP,
     MAX_JSON_DEPTH,
+    NO_BATCHES,
 )
 from tests.graphql_client import ACCEPT, gql, post
 
@@ -135,7 +136,7 @@ def test_a_subscription_is_refused(client):
             400,
             b"The GraphQL operation's `query` must be a string or null, if provided.",
         ),  # noqa: E501
-        ('[{"query": "{ __typename }"}]', "application/json", 400, b"Batching is not enabled"),
+        ('[{"query": "{ __typename }"}]', "application/json", 400, NO_BATCHES.encode()),
     ],
 )
 def test_a_bad_body_is_a_client_error(client, body, content_type, status, message):

@@ -153,9 +153,10 @@ def test_node_and_nodes_cost_the_records_they_read():
     one, two = gid("Document", 1), gid("Document", 2)
     then = gid("Document", f"1@{THEN}")
     f, row = limits.FIELD, limits.ROW
-    assert cost(f'{{ nodes(ids: ["{one}", "{two}"]) {{ id }} }}') == f + limits.LIST + 2 * (row + f)
-    assert cost(f'{{ node(id: "{one}") {{ id }} }}') == f + limits.LIST + row + f
-    assert cost(f'{{ node(id: "{then}") {{ id }} }}') == f + limits.LIST + row + limits.AS_OF * f
+    title = "{ id ... on Document { title } }"  # id is free (limits.KEYS); title is a field
+    assert cost(f'{{ nodes(ids: ["{one}", "{two}"]) {title} }}') == f + limits.LIST + 2 * (row + f)
+    assert cost(f'{{ node(id: "{one}") {title} }}') == f + limits.LIST + row + f
+    assert cost(f'{{ node(id: "{then}") {title} }}') == f + limits.LIST + row + limits.AS_OF * f
 
 
 APOLLO_QUERY = """

@@ -294,7 +294,12 @@ def check_messages() -> list[tuple[str, str]]:
         (
             "{}",
             True,
-            [("archive.E003", "GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} holds no documents.")],
+            [
+                (
+                    "archive.E003",
+                    "GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on, and {file} holds no documents.",
+                )
+            ],
         ),
         (
             "{not json",

@@ -199,7 +199,7 @@ def load_documents(file: Path) -> dict[str, str]:
     if isinstance(manifest, dict) and isinstance(manifest.get("operations"), list):
         entries = manifest["operations"]
         if not all(isinstance(entry, dict) for entry in entries):
-            raise ValueError(f"{file}: each of the operations must be {{\"id\", \"body\"}}")
+            raise ValueError(f'{file}: each of the operations must be {{"id", "body"}}')
         documents = {entry.get("id"): entry.get("body") for entry in entries}
     elif isinstance(manifest, dict):
         documents = manifest

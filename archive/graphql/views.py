@@ -79,6 +79,10 @@ MUTATION_BY_GET = "Mutations cannot be sent by GET: send them by POST."
 UNSUPPORTED_MEDIA_TYPE = (
     "Unsupported content type: send a GraphQL request as application/json, or by GET."
 )
+NO_BATCHES = (
+    "A request carries one GraphQL operation: this server does not take batches "
+    "(a JSON list); send each operation as a request of its own."
+)
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 REVALIDATE = "no-cache"
@@ -140,6 +144,10 @@ class ArchiveGraphQLView(GraphQLView):
             if refusal.reason == "Unsupported content type":
                 # What the server does not take is a 415 (RFC 9110), which says what it takes.
                 raise HTTPException(415, UNSUPPORTED_MEDIA_TYPE) from None
+            if refusal.reason == "Batching is not enabled":
+                # Each operation is limited and timed as a request: a batch would hold
+                # a worker for as many. Strawberry's refusal names its setting.
+                raise HTTPException(400, NO_BATCHES) from None
             raise
         if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
