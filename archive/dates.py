@@ -260,3 +260,15 @@ def _display_ymd(year: str, month: str | None, day: str | None) -> str:
     if not day or "X" in day:
         return f"{month_name} {int(year)}"
     return f"{int(day)} {month_name} {int(year)}"
+
+
+def bounds_display(date: HistoricalDate) -> str:
+    """The days a date can mean, for people: "1 July 1941 – 31 July 1941".
+
+    An end with no bound (open or unknown) is "…"; a single day is that day.
+    """
+    first, last = (
+        _display_ymd(f"{day.year:04d}", str(day.month), str(day.day)) if day else "…"
+        for day in (date.earliest, date.latest)
+    )
+    return first if first == last else f"{first} – {last}"

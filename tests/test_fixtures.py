@@ -453,7 +453,7 @@ def test_the_events(demo):
         ("joseph-stalin", "Soviet leader"),
     ]
     assert list(negotiations.documents.values_list("document__slug", "role")) == [
-        ("sikorski-mayski-agreement", "negotiated")
+        ("sikorski-mayski-agreement", "negotiated at")
     ]
     signing = Event.objects.get(slug="signing-of-the-sikorski-mayski-agreement")
     assert signing.place.slug == "london"

@@ -189,8 +189,8 @@ def test_the_agreement_with_its_signatories_parties_and_links(client, demo):
                 }
             ],
             "events": [
-                {"role": "invalidated by", "event": {"slug": "partition-of-poland-1939"}},
-                {"role": "negotiated", "event": {"slug": "polish-soviet-negotiations-1941"}},
+                {"role": "invalidated", "event": {"slug": "partition-of-poland-1939"}},
+                {"role": "negotiated at", "event": {"slug": "polish-soviet-negotiations-1941"}},
                 {
                     "role": "signed at",
                     "event": {"slug": "signing-of-the-sikorski-mayski-agreement"},

@@ -24,6 +24,7 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -31,7 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Max, Min
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -40,7 +41,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
-from archive.admin import edit_conflicts, revert
+from archive.admin import edit_conflicts, record_view, revert
 from archive.admin.edit_conflicts import RefuseStaleEdits
 
 REASON_FIELD = "change_reason"
@@ -245,6 +246,13 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         if found is None:
             raise Http404
         pk, version = found
+        if request.method == "GET" and self.revert_disabled(request):
+            # Nothing to revert with: the version as the record is read, not as inputs.
+            if self.model._default_manager.filter(pk=pk).exists() or self.has_deleted_permission(
+                request
+            ):
+                return self._version_view(request, pk, version)
+            raise PermissionDenied
         plan = revert.plan(self.model, pk, version)
         if plan.recovering and not self.has_deleted_permission(request):
             raise PermissionDenied  # a deleted record is opened only by who may list them
@@ -364,6 +372,86 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
 
+    # --- the read view (archive.admin.record_view) -------------------------------
+
+    def record_view(self, request, object_id):
+        """The record as a person reads it: fields, relations both ways, latest changes."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        record = record_view.fetch(self.model, self.pk_or_404(object_id))
+        if record is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
+        shows_history = self.has_view_history_or_change_history_permission(request, record)
+        recent = history.history(record)[: record_view.RECENT_CHANGES] if shows_history else []
+        return self._render_record(
+            request,
+            record,
+            record_view.sections(record),
+            recent_changes=[history.ADMIN.show(entry) for entry in recent],
+            shows_history=shows_history,
+        )
+
+    def _version_view(self, request, pk, version):
+        """An earlier version of the record, read as the record is: its own rows then."""
+        record = history.instance_of(version)
+        rows = revert.rows_at(self.model, pk, version)
+        return self._render_record(
+            request,
+            record,
+            record_view.sections_then(record, rows),
+            version=version,
+            deleted=not self.model._default_manager.filter(pk=pk).exists(),
+            shows_history=True,
+        )
+
+    def _render_record(self, request, record, sections, **extra):
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(record),
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "record": record,
+            "facts": record_view.facts(record),
+            "sections": sections,
+            "may_change": self.has_change_permission(request, record),
+            **extra,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/archive/record_view.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if (
+            request.method == "GET"
+            and IS_POPUP_VAR not in request.GET
+            and self.has_view_permission(request)
+            and not self.has_change_permission(request)
+        ):
+            # A reader gets the record to read, not a form of disabled inputs.
+            opts = self.model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_view", args=[object_id])
+            return HttpResponseRedirect(url)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            # What other records say of this one, read-only below its own rows' inlines.
+            linked = record_view.fetch(self.model, obj.pk, incoming_only=True)
+            context["incoming_sections"] = (
+                record_view.sections(linked, incoming_only=True) if linked else []
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="read")
+    def view_link(self, obj):
+        return format_html('<a href="{}">View</a>', record_view.view_url(obj))
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "view_link")
+
     # --- recovery -------------------------------------------------------------
 
     def get_urls(self):
@@ -373,6 +461,11 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
                 "deleted/",
                 self.admin_site.admin_view(self.deleted_view),
                 name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            path(
+                "<path:object_id>/view/",
+                self.admin_site.admin_view(self.record_view),
+                name=f"{opts.app_label}_{opts.model_name}_view",
             ),
             *super().get_urls(),
         ]

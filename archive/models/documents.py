@@ -150,6 +150,22 @@ class DocumentRelation(models.TextChoices):
     IMPLEMENTS = "implements"
     REFERENCES = "references"
 
+    @property
+    def inverse_label(self) -> str:
+        """The link read from the other document: "Supplemented by"."""
+        return INVERSE_RELATIONS[self]
+
+
+# How a link reads from the document it points to: A supplements B, B is supplemented by A.
+INVERSE_RELATIONS = {
+    DocumentRelation.ANNULS: "Annulled by",
+    DocumentRelation.SUPERSEDES: "Superseded by",
+    DocumentRelation.AMENDS: "Amended by",
+    DocumentRelation.SUPPLEMENTS: "Supplemented by",
+    DocumentRelation.IMPLEMENTS: "Implemented by",
+    DocumentRelation.REFERENCES: "Referenced by",
+}
+
 
 class DocumentLink(RelationBase):
     """A typed link from one document to another: this one *annuls* that one."""

@@ -108,7 +108,17 @@ class EventState(RelationBase):
 
 
 class EventDocument(RelationBase):
-    """A document bound up with an event: signed at, negotiated, led to…"""
+    """A document bound up with an event: signed at, negotiated at, led to…
+
+    The role is worded from the document ("the agreement was *signed at* the
+    signing", "the pact *led to* the invasion"); read from the event it is
+    :attr:`role_from_event`.
+    """
+
+    ROLE_HELP = (
+        "What the document was to the event, worded from the document: "
+        "“signed at”, “negotiated at”, “led to”, “invalidated”."
+    )
 
     event = HistoricForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
     document = HistoricForeignKey(
@@ -131,3 +141,8 @@ class EventDocument(RelationBase):
 
     def __str__(self):
         return f"{self.document} ({self.role})"
+
+    @property
+    def role_from_event(self) -> str:
+        """The role as the event's page reads it: "signed at this event"."""
+        return f"{self.role} this event"

@@ -1,0 +1,379 @@
+"""The record as a person reads it: the admin's read view of every record type.
+
+An edit form answers "what can I change"; a reader asks "what is this, and
+what is it bound up with". The read view shows a record's fields as people
+read them (dates as readings with the days they can mean, links as the
+records' names), then its rows, every relation in both directions: the rows
+the record owns (its signatories, its positions…) and the rows other records
+own that point to it (the documents a person signed, the documents that
+link to a document, with the link's inverse wording).
+
+Each record type's :data:`SECTIONS` are declared once here, and serve three
+pages: the read view, an earlier version's read view (the record's own rows
+as they were then) and the edit form (the rows other records own, read-only,
+below the inlines). The rows of every section are fetched in one query per
+section (``prefetch_related``): the number of queries does not grow with the
+number of relations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from archive import dates
+from archive.date_queries import chronological
+from archive.models import Document, Event, Person, Place, Source, State
+from archive.models.base import EDTFField, Record, Row
+from archive.models.documents import INVERSE_RELATIONS
+
+# How many of the latest changes the read view shows (the history page has them all).
+RECENT_CHANGES = 5
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value on the page: its text, the page it links to, whether that is a draft."""
+
+    text: str
+    url: str = ""
+    draft: bool = False
+
+
+def view_url(record: Record) -> str:
+    opts = record._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_view", args=[record.pk])
+
+
+def link(record: Record | None) -> Cell | str:
+    """A linked record by its name, to its read view, marked if it is a draft."""
+    if record is None:
+        return ""
+    return Cell(str(record), view_url(record), draft=not record.published)
+
+
+def reading(value: str) -> str:
+    """An EDTF date as people read it: "30 July 1941"."""
+    return dates.parse(value).display if value else ""
+
+
+def attested(row: Row) -> Cell | str:
+    """The source a row names, with where in it: "Sikorski–Mayski agreement, infobox"."""
+    if row.source_id is None:
+        return ""
+    cell = link(row.source)
+    locator = f", {row.source_locator}" if row.source_locator else ""
+    return Cell(f"{cell.text}{locator}", cell.url, cell.draft)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One list of a record's page: rows reached by one of the record's related names.
+
+    ``cells`` gives a row's values under ``headers``, the first one naming the
+    row; ``related`` are the records each row links to, fetched with it.
+    """
+
+    title: str
+    related_name: str
+    headers: tuple[str, ...]
+    cells: Callable[[models.Model], tuple]
+    related: tuple[str, ...] = ()
+    order: tuple = ()
+
+    def row_model(self, record_model) -> type[models.Model]:
+        return record_model._meta.get_field(self.related_name).related_model
+
+    def owned(self, record_model) -> bool:
+        """Are the rows the record's own (edited in its inlines, in its history)?"""
+        row_model = self.row_model(record_model)
+        field = record_model._meta.get_field(self.related_name).field
+        return issubclass(row_model, Row) and field.name == row_model.owner_field
+
+    def prefetch(self, record_model) -> Prefetch:
+        queryset = self.row_model(record_model)._default_manager.select_related(*self.related)
+        if self.order:
+            queryset = queryset.order_by(*self.order, "pk")
+        return Prefetch(self.related_name, queryset=queryset)
+
+
+NAME_FORMS = Section(
+    "Name forms",
+    "name_forms",
+    ("Name", "Language", "Kind"),
+    lambda r: (r.name, r.language, r.get_kind_display()),
+)
+CITATIONS = Section(
+    "Citations",
+    "citations",
+    ("Source", "Where in it", "Note"),
+    lambda r: (link(r.source), r.locator, r.note),
+    related=("source",),
+)
+
+
+def _by_date(prefix: str) -> tuple:
+    return tuple(chronological("date", prefix))
+
+
+SECTIONS: dict[type[Record], tuple[Section, ...]] = {
+    Document: (
+        Section("Provisions", "provisions", ("Number", "Text"), lambda r: (str(r.number), r.text)),
+        Section(
+            "Parties",
+            "parties",
+            ("State", "Role", "Source"),
+            lambda r: (link(r.state), r.role, attested(r)),
+            related=("state", "source"),
+        ),
+        Section(
+            "Signatories",
+            "signatories",
+            ("Person", "On behalf of", "Role", "Source"),
+            lambda r: (link(r.person), link(r.on_behalf_of), r.role, attested(r)),
+            related=("person", "on_behalf_of", "source"),
+        ),
+        Section(
+            "Links to other documents",
+            "links",
+            ("Document", "This document", "Source"),
+            lambda r: (link(r.target), r.get_role_display(), attested(r)),
+            related=("target", "source"),
+        ),
+        Section(
+            "Linked from other documents",
+            "linked_from",
+            ("Document", "This document is", "Source"),
+            lambda r: (link(r.document), INVERSE_RELATIONS.get(r.role, r.role), attested(r)),
+            related=("document", "source"),
+            order=_by_date("document__"),
+        ),
+        Section(
+            "Events",
+            "event_roles",
+            ("Event", "Date", "This document was", "Source"),
+            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
+            related=("event", "source"),
+            order=_by_date("event__"),
+        ),
+        CITATIONS,
+    ),
+    Person: (
+        NAME_FORMS,
+        Section(
+            "Positions held",
+            "positions",
+            ("Office", "State", "Period", "Source"),
+            lambda r: (r.title, link(r.state), reading(r.period), attested(r)),
+            related=("state", "source"),
+        ),
+        Section(
+            "Documents signed",
+            "signed",
+            ("Document", "Date", "On behalf of", "Role", "Source"),
+            lambda r: (
+                link(r.document),
+                reading(r.document.date),
+                link(r.on_behalf_of),
+                r.role,
+                attested(r),
+            ),
+            related=("document", "on_behalf_of", "source"),
+            order=_by_date("document__"),
+        ),
+        Section(
+            "Events taken part in",
+            "participations",
+            ("Event", "Date", "Role", "Source"),
+            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
+            related=("event", "source"),
+            order=_by_date("event__"),
+        ),
+        CITATIONS,
+    ),
+    State: (
+        NAME_FORMS,
+        Section(
+            "Documents it is party to",
+            "parties",
+            ("Document", "Date", "Role", "Source"),
+            lambda r: (link(r.document), reading(r.document.date), r.role, attested(r)),
+            related=("document", "source"),
+            order=_by_date("document__"),
+        ),
+        Section(
+            "Documents signed on its behalf",
+            "signatories",
+            ("Document", "Date", "Signed by", "Role", "Source"),
+            lambda r: (
+                link(r.document),
+                reading(r.document.date),
+                link(r.person),
+                r.role,
+                attested(r),
+            ),
+            related=("document", "person", "source"),
+            order=_by_date("document__"),
+        ),
+        Section(
+            "Events",
+            "event_roles",
+            ("Event", "Date", "Role", "Source"),
+            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
+            related=("event", "source"),
+            order=_by_date("event__"),
+        ),
+        Section(
+            "Offices held for it",
+            "positions",
+            ("Person", "Office", "Period", "Source"),
+            lambda r: (link(r.person), r.title, reading(r.period), attested(r)),
+            related=("person", "source"),
+        ),
+        Section("Places", "places", ("Place",), lambda p: (link(p),)),
+        CITATIONS,
+    ),
+    Event: (
+        Section(
+            "Participants",
+            "participants",
+            ("Person", "Role", "Source"),
+            lambda r: (link(r.person), r.role, attested(r)),
+            related=("person", "source"),
+        ),
+        Section(
+            "States involved",
+            "states",
+            ("State", "Role", "Source"),
+            lambda r: (link(r.state), r.role, attested(r)),
+            related=("state", "source"),
+        ),
+        Section(
+            "Documents",
+            "documents",
+            ("Document", "Date", "Role", "Source"),
+            lambda r: (link(r.document), reading(r.document.date), r.role_from_event, attested(r)),
+            related=("document", "source"),
+        ),
+        CITATIONS,
+    ),
+    Place: (
+        NAME_FORMS,
+        Section(
+            "Documents signed or issued here",
+            "documents",
+            ("Document", "Date", "Kind"),
+            lambda d: (link(d), reading(d.date), d.get_kind_display()),
+            order=_by_date(""),
+        ),
+        Section(
+            "Events held here",
+            "events",
+            ("Event", "Date", "Kind"),
+            lambda e: (link(e), reading(e.date), e.get_kind_display()),
+            order=_by_date(""),
+        ),
+        CITATIONS,
+    ),
+    Source: (),
+}
+
+
+@dataclass
+class Shown:
+    """A section as the page shows it: its title, headers and rows of cells."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    owned: bool
+
+
+def _shown(section: Section, record_model, rows) -> Shown:
+    def as_cell(value) -> Cell:
+        return value if isinstance(value, Cell) else Cell(str(value))
+
+    return Shown(
+        section.title,
+        section.headers,
+        [tuple(as_cell(value) for value in section.cells(row)) for row in rows],
+        section.owned(record_model),
+    )
+
+
+def fetch(record_model: type[Record], pk, *, incoming_only: bool = False) -> Record | None:
+    """The record with the rows of its sections (all, or only those other records own)."""
+    sections = [s for s in SECTIONS[record_model] if not (incoming_only and s.owned(record_model))]
+    links = [f.name for f in record_model._meta.concrete_fields if f.many_to_one]
+    return (
+        record_model._default_manager.select_related(*links)
+        .prefetch_related(*(s.prefetch(record_model) for s in sections))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def sections(record: Record, *, incoming_only: bool = False) -> list[Shown]:
+    """The record's sections, from the rows :func:`fetch` prefetched."""
+    model = type(record)
+    return [
+        _shown(s, model, getattr(record, s.related_name).all())
+        for s in SECTIONS[model]
+        if not (incoming_only and s.owned(model))
+    ]
+
+
+def sections_then(record: Record, rows_then: dict) -> list[Shown]:
+    """The record's own sections as they were at a version (``revert.rows_at``)."""
+    model = type(record)
+    shown = []
+    for section in SECTIONS[model]:
+        if section.owned(model):
+            rows = rows_then.get(section.row_model(model), {})
+            shown.append(_shown(section, model, [rows[pk] for pk in sorted(rows)]))
+    return shown
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One field of the record: its label, its value, and what explains a date."""
+
+    label: str
+    value: Cell
+    detail: str = ""
+
+
+# Shown apart from the list of fields: under the title, as the state, as text.
+_APART = {"slug", "published", "description", "internal_notes"}
+
+
+def facts(record: Record) -> list[Fact]:
+    """The record's fields as people read them, the empty ones left out."""
+    result = []
+    for field in record._meta.concrete_fields:
+        if not field.editable or field.primary_key or field.name in _APART:
+            continue
+        label = capfirst(field.verbose_name)
+        if field.many_to_one:
+            if getattr(record, field.attname) is not None:
+                result.append(Fact(label, link(getattr(record, field.name))))
+            continue
+        value = getattr(record, field.attname)
+        if value in (None, ""):
+            continue
+        if isinstance(field, EDTFField):
+            date = dates.parse(value)
+            detail = f"EDTF {value}; the days it can mean: {dates.bounds_display(date)}"
+            result.append(Fact(label, Cell(date.display), detail))
+        elif field.choices:
+            result.append(Fact(label, Cell(getattr(record, f"get_{field.name}_display")())))
+        elif isinstance(field, models.URLField):
+            result.append(Fact(label, Cell(value, value)))
+        else:
+            result.append(Fact(label, Cell(str(value))))
+    return result
