@@ -24,6 +24,14 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import cc_delim_re
 
+from archive.library_versions import require
+
+require(
+    "django-cors-headers",
+    "4.9.0",
+    "project/cors.py overrides CorsMiddleware.add_response_headers and calls is_enabled",
+)
+
 
 class CorsMiddlewareForPublicApi(CorsMiddleware):
     def add_response_headers(

@@ -158,3 +158,29 @@ def test_a_connection_costs_what_the_offset_page_costs():
         cost("{ documentsConnection(last: 5) { edges { node { slug } } } }")
         == cost("{ documentsConnection(first: 5) { edges { node { slug } } } }") + limits.COUNT
     )
+    # The last items before a cursor are read at an offset: the rows before them are
+    # skipped, as after a cursor (it cost nothing more: found by an outside review).
+    assert (
+        cost(
+            f'{{ documentsConnection(last: 100, before: "{cursor(99_999)}") '
+            "{ edges { node { slug } } } }"
+        )
+        == cost("{ documents(pagination: {limit: 100, offset: 99899}) { results { slug } } }")
+        + 100 * limits.FIELD
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"last": 100, "before": cursor(99_999)},
+        {"last": 5, "before": cursor(2**64)},  # was a 500: an OFFSET over SQL's integers
+        {"first": 5, "after": cursor(2**64)},
+    ],
+)
+def test_a_page_far_into_the_list_is_refused_as_too_costly(client, arguments):
+    response = post(client, PAGE, arguments)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["message"].startswith("Query too costly: it costs ")
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY"}

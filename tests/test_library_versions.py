@@ -21,6 +21,7 @@ FENCES = {
     "archive/admin/revert.py": {"django-simple-history"},
     "archive/date_ranges.py": {"Django"},
     "archive/django_fixes.py": {"Django"},
+    "archive/graphql/errors.py": {"graphql-core", "strawberry-graphql"},
     "archive/graphql/execution.py": {
         "graphql-core",
         "strawberry-graphql",
@@ -30,15 +31,18 @@ FENCES = {
     "archive/graphql/past.py": {"strawberry-graphql"},
     "archive/graphql/scalars.py": {"strawberry-graphql"},
     "archive/graphql/search.py": {"strawberry-graphql"},
+    "archive/graphql/views.py": {"strawberry-graphql"},
     "archive/history.py": {"django-simple-history"},
     "archive/management/commands/load_archive.py": {"Django"},
+    "project/cors.py": {"django-cors-headers"},
 }
 
 
 def _fences() -> dict[str, dict[str, tuple[str, str]]]:
-    """path -> {distribution: (version, reason)} of every ``require(...)`` in archive/."""
+    """path -> {distribution: (version, reason)} of every ``require(...)`` in archive/
+    and project/."""
     fences = {}
-    for path in sorted((ROOT / "archive").rglob("*.py")):
+    for path in sorted([*(ROOT / "archive").rglob("*.py"), *(ROOT / "project").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

@@ -71,6 +71,23 @@ def test_the_apq_round_trip_by_post_then_get(client, accept, status, media_type)
     assert by_get["Vary"] == "Accept"
 
 
+@pytest.mark.parametrize("accept", ["*/*", "text/html,*/*;q=0.8"])
+@pytest.mark.parametrize("graphiql", [False, True])
+def test_a_get_by_hash_from_a_browser_or_curl_is_a_query_not_a_visit(
+    client, settings, accept, graphiql
+):
+    """fetch(), curl and requests send ``Accept: */*``, a browser's address bar
+    text/html: strawberry took such a GET without ``query`` for a visit to GraphiQL,
+    a plain-text 404 with GraphiQL off (found by an outside review)."""
+    settings.GRAPHIQL = graphiql
+    post(client, {"query": QUERY, "extensions": extensions()})
+    response = get(client, {"extensions": extensions()}, accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == JSON
+    assert response.json() == ANSWER
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
 def test_a_get_by_hash_costs_no_sql_once_cached(client, django_assert_num_queries, settings):
     settings.GRAPHQL_CACHE_VERSION_FROM_DB = False
     get(client, {"query": QUERY, "extensions": extensions()})

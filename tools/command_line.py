@@ -5,6 +5,7 @@ verbosity, output and ``CommandError`` handling as under manage.py."""
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 
 import django
@@ -30,3 +31,33 @@ def measuring_as_in_production(purpose: str) -> None:
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.setdefault("DJANGO_SECRET_KEY", f"{purpose}-" + "x" * 50)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+
+
+def ratio_table(
+    timings: dict[tuple[str, str], list[float]],
+    cases: list[str],
+    variants: list[str],
+    rounds,
+    repeat,
+) -> list[str]:
+    """The lines of a comparison of variants (the first is ``shipped``): per case, the
+    median of each in ms and its ratio to the first's, as a Markdown table."""
+    from django.db import connection
+
+    from archive.models import Document
+
+    lines = [
+        f"{Document.objects.count():,} documents on {connection.vendor}, "
+        f"{rounds} rounds of {repeat} runs; median ms (ratio to shipped)",
+        "",
+        "| query | " + " | ".join(variants) + " |",
+        "|---|" + "---:|" * len(variants),
+    ]
+    for case in cases:
+        first = statistics.median(timings[case, variants[0]])
+        cells = [f"{first:.2f}"]
+        for name in variants[1:]:
+            median = statistics.median(timings[case, name])
+            cells.append(f"{median:.2f} ({median / first:.2f})")
+        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+    return lines

@@ -24,7 +24,6 @@ of every timed run. The ratio is the variant's median over the shipped one's:
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from django.core.management.base import BaseCommand
@@ -99,9 +98,6 @@ class Command(BaseCommand):
     # A totalCount is counted on every run, not remembered.
     @override_settings(COUNT_CACHE=False)
     def handle(self, *args, repeat, rounds, **options):
-        from django.db import connection
-
-        from archive.models import Document
 
         all_variants = variants()
         timings = {(case, name): [] for case in QUERIES for name in all_variants}
@@ -123,20 +119,8 @@ class Command(BaseCommand):
                             timings[case, name].append((time.perf_counter() - started) * 1000)
         finally:
             use(all_variants["shipped"])
-        names = list(all_variants)
-        self.stdout.write(
-            f"{Document.objects.count():,} documents on {connection.vendor}, "
-            f"{rounds} rounds of {repeat} runs; median ms (ratio to shipped)\n\n"
-        )
-        self.stdout.write("| query | " + " | ".join(names) + " |")
-        self.stdout.write("|---|" + "---:|" * len(names))
-        for case in QUERIES:
-            shipped = statistics.median(timings[case, "shipped"])
-            cells = [f"{shipped:.2f}"]
-            for name in names[1:]:
-                median = statistics.median(timings[case, name])
-                cells.append(f"{median:.2f} ({median / shipped:.2f})")
-            self.stdout.write(f"| {case} | " + " | ".join(cells) + " |")
+        lines = command_line.ratio_table(timings, list(QUERIES), list(all_variants), rounds, repeat)
+        self.stdout.write("\n".join(lines))
 
 
 if __name__ == "__main__":

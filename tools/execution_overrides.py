@@ -25,7 +25,6 @@ saves 20 % of the query's time. Run it on a generated archive::
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from django.core.management.base import BaseCommand
@@ -122,10 +121,8 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=3)
 
     def handle(self, *args, repeat, rounds, **options):
-        from django.db import connection
 
         from archive.graphql.schema import schema
-        from archive.models import Document
         from tools import benchmark
 
         cases = benchmark.cases()
@@ -147,20 +144,9 @@ class Command(BaseCommand):
         finally:
             for attribute, value in original.items():
                 setattr(schema, attribute, value)
-        names = list(all_variants)
-        self.stdout.write(
-            f"{Document.objects.count():,} documents on {connection.vendor}, "
-            f"{rounds} rounds of {repeat} runs; median ms (ratio to shipped)\n\n"
-        )
-        self.stdout.write("| query | " + " | ".join(names) + " |")
-        self.stdout.write("|---|" + "---:|" * len(names))
-        for case in cases:
-            shipped = statistics.median(timings[case.name, "shipped"])
-            cells = [f"{shipped:.2f}"]
-            for name in names[1:]:
-                median = statistics.median(timings[case.name, name])
-                cells.append(f"{median:.2f} ({median / shipped:.2f})")
-            self.stdout.write(f"| {case.name} | " + " | ".join(cells) + " |")
+        names = [case.name for case in cases]
+        lines = command_line.ratio_table(timings, names, list(all_variants), rounds, repeat)
+        self.stdout.write("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,19 @@ here, by what they are (:func:`code_for`), once the response is known.
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
+from archive.library_versions import require
+
+require(
+    "graphql-core",
+    "3.3.2",
+    "archive/graphql/errors.py tells graphql-core's errors apart by their messages",
+)
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/errors.py tells strawberry's limiters' errors apart by their messages",
+)
+
 # The request could not be parsed as GraphQL.
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 # It is not valid against the schema (an unknown field, a wrong argument type…).

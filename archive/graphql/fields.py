@@ -102,6 +102,10 @@ def _connection_slice(arguments, default: int, most: int) -> tuple[int, int]:
             raise PageSizeError(f"{name} is not a cursor of this list: {cursor!r}.")
     sizes = [size for size in (first, last) if size is not None]
     skipped = offsets["after"] + 1 if "after" in offsets else 0
+    if "before" in offsets and last is not None:
+        # The last items before a cursor are read at an OFFSET of before - last
+        # (strawberry's SliceMetadata): those rows are skipped as after's are.
+        skipped = max(skipped, offsets["before"] - last)
     return skipped, min(sizes, default=default)
 
 

@@ -54,6 +54,14 @@ from strawberry.types import ExecutionResult
 from archive.graphql import cache, persisted, selections, time_limit
 from archive.graphql import errors as codes
 from archive.graphql.schema import DatabaseUnavailable, schema
+from archive.library_versions import require
+
+require(
+    "strawberry-graphql",
+    "0.341.2",
+    "archive/graphql/views.py overrides GraphQLView's execute_single, parse_http_body "
+    "and should_render_graphql_ide, and matches its refusals' messages",
+)
 
 BODY_NOT_AN_OBJECT = 'The request body must be a JSON object, like {"query": "{ __typename }"}.'
 BODY_NOT_UTF8 = "The request body must be JSON encoded in UTF-8."
@@ -154,6 +162,15 @@ class ArchiveGraphQLView(GraphQLView):
         if not isinstance(data, list) and data.operation_name == "":
             data.operation_name = None  # an empty operationName is none given
         return data
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # strawberry takes any GET without a query, and an Accept with */* (browsers'
+        # fetch, curl, requests) or text/html, for a visit to GraphiQL (a 404 when it
+        # is off): a persisted query by GET carries its hash in extensions instead.
+        return (
+            super().should_render_graphql_ide(request)
+            and request.query_params.get("extensions") is None
+        )
 
     def parse_query_params(self, params):
         # GraphQL over HTTP: an empty parameter is one not given (a form, or a
