@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from archive.admin.search import search_view
 from archive.graphql.views import graphql_view
 from project.health import healthz
 
 admin.site.site_header = "Treaty archive"
 admin.site.site_title = "Treaty archive"
 admin.site.index_title = "Records"
+# Django's index with the search over every record type above it.
+admin.site.index_template = "admin/archive/index.html"
 
 # GraphiQL's page (archive/templates/graphql/graphiql.html) loads its scripts and
 # styles from the site, as every page does; GraphiQL's CSS carries its fonts and
@@ -19,6 +22,8 @@ GRAPHIQL_CSP = {
 }
 
 urlpatterns = [
+    # Across the admin's record types, so beside it rather than under one of them.
+    path("admin/search/", admin.site.admin_view(search_view), name="archive-search"),
     path("admin/", admin.site.urls),
     path("graphql/", csp_update(GRAPHIQL_CSP)(graphql_view), name="graphql"),
     # For load balancers: no login, plain HTTP allowed (SECURE_REDIRECT_EXEMPT).

@@ -196,7 +196,7 @@ def person_fields(record) -> dict:
 
 
 def search_hits(text: str) -> dict:
-    from archive.graphql.search import SEARCHED
+    from archive.models import SEARCHED
 
     querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
     return {

@@ -27,7 +27,6 @@ SearchRecord = Annotated[
     strawberry.union("SearchRecord", description="Any record a search can find."),
 ]
 
-SEARCHED = (models.Document, models.Person, models.State, models.Event, models.Place)
 
 
 @strawberry.type(name="SearchHit", description="A record found by a search, with its score.")
@@ -57,7 +56,7 @@ def resolve_search(
     info: Info, text: Text, limit: Limit = settings.GRAPHQL_PAGE_SIZE
 ) -> list[SearchHit]:
     _, limit = requested_page({"limit": limit})  # refused before execution already
-    querysets = [visibility.public_records(model.objects.all()) for model in SEARCHED]
+    querysets = [visibility.public_records(model.objects.all()) for model in models.SEARCHED]
     hits = search.ranked(querysets, text, limit)
     records = _with_relations([record for _, record in hits], info)
     return [SearchHit(score=score, record=records[type(r), r.pk]) for score, r in hits]

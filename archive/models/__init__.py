@@ -29,9 +29,13 @@ from archive.models.sources import Source
 from archive.models.states import State, StateCitation, StateName
 
 RECORD_MODELS = (Document, Person, State, Event, Place, Source)
+# The record types a search covers (the API's ``search``, the admin's search of every
+# type): those with names and a ``search_text``.
+SEARCHED = (Document, Person, State, Event, Place)
 
 __all__ = [
     "RECORD_MODELS",
+    "SEARCHED",
     "DataVersion",
     "Document",
     "DocumentCitation",

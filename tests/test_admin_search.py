@@ -1,0 +1,84 @@
+"""The search over every record type, from the admin index (archive/admin/search.py)."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from archive.models import Person
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/admin/search/"
+
+
+def hits(response) -> list[tuple[str, str, str, bool]]:
+    assert response.status_code == 200
+    return [
+        (str(hit["record"]), hit["kind"], hit["dates"], hit["record"].published)
+        for hit in response.context["hits"]
+    ]
+
+
+def test_the_index_offers_the_search(client, reader):
+    client.force_login(reader)
+    page = client.get("/admin/").content.decode()
+    assert '<form role="search" action="/admin/search/" method="get"' in page
+    assert '<label for="archive-search-text">Search every record</label>' in page
+
+
+def test_records_of_every_type_ranked_names_first_drafts_marked(client, reader, demo):
+    Person.objects.create(name="Ivan Maisky junior", slug="maisky-junior", published=False)
+    client.force_login(reader)
+    response = client.get(SEARCH, {"q": "maisky"})
+    # The API's ranking: names before other texts, then the shorter names (Ivan Maisky's
+    # include his name forms); the draft is found too, and marked.
+    assert hits(response) == [
+        ("Ivan Maisky junior", "person", "", False),
+        ("Ivan Maisky", "person", "19 January 1884 – 3 September 1975", True),
+        ("Signing of the Sikorski–Mayski agreement", "event", "30 July 1941", True),
+        ("Sikorski–Mayski agreement", "document", "30 July 1941", True),
+        ("Polish–Soviet military agreement", "document", "14 August 1941", True),  # summary
+    ]
+    page = response.content.decode()
+    maisky = Person.objects.get(slug="ivan-maisky")
+    assert (
+        f'<th scope="row"><a href="/admin/archive/person/{maisky.pk}/view/">Ivan Maisky</a></th>'
+        in page
+    )
+    assert '<td><span class="draft-mark">Draft</span></td>' in page
+    assert "<caption>5 records, best match first</caption>" in page
+
+
+def test_only_the_types_the_user_may_view_are_searched(client, django_user_model, demo):
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_document"))
+    client.force_login(clerk)
+    assert hits(client.get(SEARCH, {"q": "maisky"})) == [
+        ("Sikorski–Mayski agreement", "document", "30 July 1941", True),
+        ("Polish–Soviet military agreement", "document", "14 August 1941", True),
+    ]
+
+
+def test_a_search_costs_one_query_per_type(client, reader, demo, django_assert_num_queries):
+    client.force_login(reader)
+    with django_assert_num_queries(4 + 5):  # session, user, its permissions; one a type
+        client.get(SEARCH, {"q": "soviet"})
+
+
+def test_a_text_too_long_is_refused_and_nothing_is_searched(
+    client, reader, django_assert_num_queries
+):
+    client.force_login(reader)
+    with django_assert_num_queries(4):  # session, user and its permissions: no search
+        response = client.get(SEARCH, {"q": " ".join(f"w{n}" for n in range(30))})
+    assert response.status_code == 200
+    assert response.context["hits"] == []
+    assert (
+        '<p class="errornote">Text too long: 30 words; a text to find holds at most 20 words '
+        "and 200 characters.</p>" in response.content.decode()
+    )
+
+
+def test_no_one_but_staff_searches(client):
+    response = client.get(SEARCH, {"q": "maisky"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/search/%3Fq%3Dmaisky"
