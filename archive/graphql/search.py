@@ -28,7 +28,6 @@ SearchRecord = Annotated[
 ]
 
 
-
 @strawberry.type(name="SearchHit", description="A record found by a search, with its score.")
 class SearchHit:
     score: float = strawberry.field(
