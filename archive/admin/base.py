@@ -41,7 +41,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
-from archive.admin import edit_conflicts, record_view, revert
+from archive.admin import bulk_changes, edit_conflicts, record_view, revert
 from archive.admin.edit_conflicts import RefuseStaleEdits
 
 REASON_FIELD = "change_reason"
@@ -212,7 +212,8 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     show_full_result_count = False
     object_history_template = "admin/archive/record_history.html"
     object_history_form_template = "admin/archive/revert_form.html"
-    actions = (revert.delete_selected,)  # asks for a reason, as every change does
+    # Each asks for a reason, as every change does.
+    actions = (revert.delete_selected, *bulk_changes.ACTIONS)
     history_per_page = 50
 
     def get_changelist(self, request, **kwargs):
