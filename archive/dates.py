@@ -16,13 +16,19 @@ From each string we derive:
   "circa 1941", "1940s", "September 1939 – October 1939".
 * ``approximate`` / ``uncertain`` flags.
 
-Level 2 forms (sets, partial qualification, exponential years) and years
-outside 1–9999 are refused with a message that says so: they cannot be
-bounded by calendar dates.
+* ``reading``: the display and the bounds, as the admin shows them beside
+  a date field: "July 1941, 1 July 1941 – 31 July 1941".
+
+Level 2 forms (sets, partial qualification, exponential years) are refused
+with a message that says they are EDTF level 2, and years outside 1–9999 with
+one that says so: they cannot be bounded by calendar dates. A date typed in
+words ("14 August 1941", "circa 1941") is refused with the EDTF it most likely
+means (:mod:`archive.date_suggestions`): "did you mean 1941-08-14?".
 
 This module knows nothing of the database, and it is the only one that
-touches the ``edtf`` package. What is stored of a date and how lists filter
-and order by it is :mod:`archive.date_queries`.
+touches the ``edtf`` package's parser (its reader of English is
+:mod:`archive.date_suggestions`'). What is stored of a date and how lists
+filter and order by it is :mod:`archive.date_queries`.
 """
 
 from __future__ import annotations
@@ -35,11 +41,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from edtf.parser import parser_classes as edtf_classes
-from edtf.parser.grammar import level0Expression, level1Expression
+from edtf.parser.grammar import level0Expression, level1Expression, level2Expression
 from pyparsing import ParseException
+
+from archive import date_suggestions
 
 # Levels 0 and 1 only: what the specification promises.
 _PARSER = level0Expression ^ level1Expression
+# The longest date a field holds (archive.models.base.EDTFField).
+MAX_LENGTH = 64
 
 EXAMPLES = "1941-07-30, 1941-07, 1941, 1941~ (circa), 1941? (uncertain), 194X or 1939-09/1939-10"
 
@@ -52,6 +62,16 @@ SEASONS = {
     "24": ("Winter", 12, 14),
 }
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[~?%]?$")
+# What each form of EDTF level 2 is, by the edtf package's class for it.
+LEVEL_2_FORMS = {
+    edtf_classes.PartialUncertainOrApproximate: "a qualifier on a part of a date",
+    edtf_classes.PartialUnspecified: "unspecified digits inside a date",
+    edtf_classes.OneOfASet: "one of a set of dates",
+    edtf_classes.MultipleDates: "a list of dates",
+    edtf_classes.Level2Interval: "an interval with an end of level 2",
+    edtf_classes.ExponentialYear: "a year in exponential form",
+    edtf_classes.Level2Season: "a season or quarter of level 2",
+}
 
 
 @dataclass(frozen=True)
@@ -65,11 +85,46 @@ class HistoricalDate:
     approximate: bool
     uncertain: bool
 
+    @property
+    def reading(self) -> str:
+        """The display and the bounds: "July 1941, 1 July 1941 – 31 July 1941";
+        a single day is its display alone."""
+        if self.earliest is not None and self.earliest == self.latest:
+            return self.display
+        return f"{self.display}, {bounds_display(self)}"
+
 
 def invalid(value: str, reason: str | None = None) -> ValidationError:
-    message = f"“{value}” is not a valid EDTF date"
+    # The value as a parameter, not in the text: a "%" in it is no placeholder.
+    message = "“%(value)s” is not a valid EDTF date"
     message += f": {reason}." if reason else f". Use a form such as {EXAMPLES}."
     return ValidationError(message, code="invalid_edtf", params={"value": value})
+
+
+def level_2(value: str, form: str) -> ValidationError:
+    return ValidationError(
+        f"“%(value)s” is EDTF level 2 ({form}); the archive takes EDTF levels 0 and 1 "
+        f"only. Use a form such as {EXAMPLES}.",
+        code="edtf_level_2",
+        params={"value": value},
+    )
+
+
+def not_edtf(value: str) -> ValidationError:
+    """The refusal of a string that is no EDTF: with the date it most likely
+    means if there is one ("did you mean 1941-08-14 (14 August 1941)?")."""
+    suggestion = date_suggestions.suggest(value) if len(value) <= MAX_LENGTH else None
+    try:
+        meant = _parse(suggestion, suggest=False) if suggestion else None
+    except ValidationError:
+        meant = None  # a day the calendar does not have, an interval backwards…
+    if meant is None:
+        return invalid(value)
+    return ValidationError(
+        "“%(value)s” is not a valid EDTF date: did you mean %(suggestion)s (%(display)s)?",
+        code="invalid_edtf",
+        params={"value": value, "suggestion": suggestion, "display": meant.display},
+    )
 
 
 @functools.lru_cache(maxsize=65536)
@@ -79,6 +134,10 @@ def parse(value: str) -> HistoricalDate:
     Cached: parsing is slow (pyparsing) and archives repeat their dates; the
     result is immutable. Refusals are not cached (exceptions never are).
     """
+    return _parse(value, suggest=True)
+
+
+def _parse(value: str, *, suggest: bool) -> HistoricalDate:
     text = (value or "").strip()
     if not text:
         raise ValidationError("A date is required here.", code="required")
@@ -92,7 +151,10 @@ def parse(value: str) -> HistoricalDate:
     except ParseException:
         if any(_impossible_day(part) for part in text.split("/")):
             raise invalid(value, "that day does not exist in the calendar") from None
-        raise invalid(value) from None
+        form = _level_2_form(text)
+        if form:
+            raise level_2(value, form) from None
+        raise (not_edtf(value) if suggest else invalid(value)) from None
 
     if isinstance(parsed, edtf_classes.LongYear):
         raise invalid(value, "years outside 1–9999 are not supported")
@@ -107,6 +169,51 @@ def parse(value: str) -> HistoricalDate:
         approximate=_approximate(parsed),
         uncertain=_uncertain(parsed),
     )
+
+
+def _level_2_form(text: str) -> str | None:
+    """What form of EDTF level 2 ``text`` is, or None if it is none."""
+    try:
+        parsed = level2Expression.parse_string(text, parse_all=True)[0]
+    except ParseException:
+        return None
+    return LEVEL_2_FORMS.get(type(parsed), "a form")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the admin shows beside a date field as it is typed: the date's
+    reading, or why it is refused (and the date it most likely means)."""
+
+    text: str
+    date: HistoricalDate | None = None
+    error: str | None = None
+    suggestion: str | None = None
+
+
+def read(value: str) -> Reading:
+    """The reading of a date field's value; empty for an empty one (unknown)."""
+    text = value.strip()  # as the form's field strips it before validating
+    if not text:
+        return Reading("")
+    try:
+        date = parse(text)
+    except ValidationError as error:
+        message = error.messages[0]
+        return Reading(message, error=message, suggestion=(error.params or {}).get("suggestion"))
+    return Reading(date.reading, date=date)
+
+
+def with_display(value: str) -> str:
+    """An EDTF value with its display, as a history shows it: "1941-07 (July 1941)".
+
+    A value saved before a rule that now refuses it is shown as it is.
+    """
+    try:
+        display = parse(value).display
+    except ValidationError:
+        return value
+    return value if display == value else f"{value} ({display})"
 
 
 def validate(value: str) -> None:

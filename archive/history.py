@@ -45,9 +45,9 @@ from django.db import models
 from simple_history.models import DeletedObject
 from strawberry.utils.str_converters import to_camel_case
 
-from archive import visibility
+from archive import dates, visibility
 from archive.library_versions import require
-from archive.models.base import Record, Row, row_models, row_versions_name
+from archive.models.base import EDTFField, Record, Row, row_models, row_versions_name
 
 require(
     "django-simple-history",
@@ -253,6 +253,8 @@ class Formatter:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(field, EDTFField):
+            return dates.with_display(value)  # "1941-07 (July 1941)"
         return str(value)
 
     def row(self, row) -> str:

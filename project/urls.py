@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from archive.admin.date_readings import URL_NAME as DATE_READING
+from archive.admin.date_readings import date_reading_view
 from archive.admin.search import search_view
 from archive.graphql.views import graphql_view
 from project.health import healthz
@@ -24,6 +26,13 @@ GRAPHIQL_CSP = {
 urlpatterns = [
     # Across the admin's record types, so beside it rather than under one of them.
     path("admin/search/", admin.site.admin_view(search_view), name="archive-search"),
+    # Staff only, as every admin page. Before the admin's own URLs: its catch-all
+    # would answer this address with a 404.
+    path(
+        "admin/archive/date-reading/",
+        admin.site.admin_view(date_reading_view),
+        name=DATE_READING,
+    ),
     path("admin/", admin.site.urls),
     path("graphql/", csp_update(GRAPHIQL_CSP)(graphql_view), name="graphql"),
     # For load balancers: no login, plain HTTP allowed (SECURE_REDIRECT_EXEMPT).

@@ -144,7 +144,7 @@ def test_history_page_lists_record_and_row_versions_with_diffs(client, archivist
     assert response.status_code == 200
     entries = [(e.summary, e.reason, e.changes) for e in response.context["entries"]]
     assert entries == [
-        ("Changed", "Only the year", [("born", "1884-01-19", "1884")]),
+        ("Changed", "Only the year", [("born", "1884-01-19 (19 January 1884)", "1884")]),
         ("name form added: Ivan Mayski (en)", "", []),
         ("Created", "", []),
     ]

@@ -370,7 +370,9 @@ def test_reverting_to_a_version_keeps_the_rows_of_its_action_dated_apart(client,
     client.force_login(archivist)
     change(client, maisky, "Corrected the birth date", born="1884-01-07")
     page = client.get(revert_url(maisky, loaded))
-    assert page.context["revert_plan"].fields == [("born", "1884-01-07", "1884-01-19")]
+    assert page.context["revert_plan"].fields == [
+        ("born", "1884-01-07 (7 January 1884)", "1884-01-19 (19 January 1884)")
+    ]
     assert page.context["revert_plan"].rows == []
     response = client.post(
         revert_url(maisky, loaded), form_data(page, change_reason="Back to the article")

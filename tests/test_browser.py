@@ -316,9 +316,11 @@ def test_an_archivist_edits_reads_the_history_and_reverts(new_context, server, s
     expect(newest).to_contain_text("Changed")
     expect(newest).to_contain_text("archivist")
     expect(newest).to_contain_text("Gregorian date, not Julian")
-    expect(newest.locator("ul.changes li")).to_have_text("born: 1884-01-19 → 1884-01-07")
-    expect(newest.locator("del")).to_have_text("1884-01-19")
-    expect(newest.locator("ins")).to_have_text("1884-01-07")
+    expect(newest.locator("ul.changes li")).to_have_text(
+        "born: 1884-01-19 (19 January 1884) → 1884-01-07 (7 January 1884)"
+    )
+    expect(newest.locator("del")).to_have_text("1884-01-19 (19 January 1884)")
+    expect(newest.locator("ins")).to_have_text("1884-01-07 (7 January 1884)")
     versions = entries.count()
     shots.take(page, "history")
 
@@ -345,7 +347,9 @@ def test_an_archivist_edits_reads_the_history_and_reverts(new_context, server, s
     page.get_by_role("link", name="History").click()
     expect(entries).to_have_count(versions + 1)
     expect(entries.first).to_contain_text("Reverted to the version of")
-    expect(entries.first.locator("ul.changes li")).to_have_text("born: 1884-01-07 → 1884-01-19")
+    expect(entries.first.locator("ul.changes li")).to_have_text(
+        "born: 1884-01-07 (7 January 1884) → 1884-01-19 (19 January 1884)"
+    )
     shots.take(page, "history-after-revert")
     shots.assert_saved(8)
 

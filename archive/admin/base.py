@@ -42,7 +42,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
 from archive.admin import bulk_changes, edit_conflicts, record_view, revert
+from archive.admin.date_readings import DateReadingInput
 from archive.admin.edit_conflicts import RefuseStaleEdits
+from archive.models.base import EDTFField
 
 REASON_FIELD = "change_reason"
 
@@ -102,6 +104,7 @@ class ArchiveInline(admin.TabularInline):
     extra = 0
     show_change_link = False
     formset = PreloadingFormSet
+    formfield_overrides = {EDTFField: {"widget": DateReadingInput}}
 
     def get_queryset(self, request):
         # A row's label (its __str__) names the records it links: fetch them with it.
@@ -205,7 +208,10 @@ def _edtf_fields(model) -> list:
 
 class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
     form = ReasonForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        EDTFField: {"widget": DateReadingInput},  # with the date's reading beside it
+    }
     search_fields = ("search_text",)  # the search box; matching is get_search_results'
     readonly_fields = ("created", "modified")
     list_per_page = 50

@@ -94,7 +94,7 @@ class EDTFField(models.CharField):
     description = "An EDTF date string"
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("max_length", dates.MAX_LENGTH)
         kwargs.setdefault("blank", True)
         kwargs.setdefault(
             "help_text",
@@ -105,7 +105,7 @@ class EDTFField(models.CharField):
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        if kwargs.get("max_length") == 64:
+        if kwargs.get("max_length") == dates.MAX_LENGTH:
             del kwargs["max_length"]
         if kwargs.get("blank") is True:
             del kwargs["blank"]
