@@ -123,7 +123,7 @@ def test_the_endpoint_is_for_staff_only(client):
 def reading_of(html: str, field_id: str) -> tuple[str, str]:
     """The class and text of the reading after the box ``field_id``."""
     match = re.search(
-        rf'<output class="([^"]+)" id="{field_id}_reading" aria-live="polite">([^<]*)</output>',
+        rf'<span class="([^"]+)" id="{field_id}_reading" aria-live="polite">([^<]*)</span>',
         html,
     )
     assert match, f"no reading for {field_id}"

@@ -2,9 +2,12 @@
 
 import datetime
 import importlib
+import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
@@ -350,6 +353,26 @@ def test_a_date_in_words_is_refused_with_the_edtf_it_means(value, suggestion, di
         error=did_you_mean(value, suggestion, display),
         suggestion=suggestion,
     )
+
+
+def _documented_suggestions() -> list[tuple[str, str]]:
+    """(typed, suggested) from docs/data.md's table of dates typed in words."""
+    text = (Path(settings.BASE_DIR) / "docs" / "data.md").read_text(encoding="utf-8")
+    table = text.split('| typed | "did you mean …?" |', 1)[1].split("\n\n", 1)[0]
+    pairs = []
+    for line in table.splitlines()[2:]:
+        typed, meant = (re.findall(r"`([^`]+)`", cell) for cell in line.split("|")[1:3])
+        pairs += zip(typed, meant if len(meant) > 1 else meant * len(typed), strict=True)
+    return pairs
+
+
+def test_the_documented_suggestions_are_the_suggestions():
+    documented = _documented_suggestions()
+    assert len(documented) == 19
+    for typed, meant in documented:
+        with pytest.raises(ValidationError) as excinfo:
+            dates.parse(typed)
+        assert excinfo.value.params["suggestion"] == meant, typed
 
 
 @pytest.mark.parametrize(

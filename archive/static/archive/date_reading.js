@@ -7,7 +7,7 @@
   const WAIT_MS = 250; // after the last key, so that a word typed is one request
   const timers = new WeakMap();
 
-  async function read(input, output) {
+  async function read(input, reading) {
     const typed = input.value;
     const url = new URL(input.dataset.dateReading, window.location.href);
     url.searchParams.set("edtf", typed);
@@ -21,13 +21,13 @@
     if (input.value !== typed) {
       return; // typed on since: the answer for what is there now is on its way
     }
-    output.textContent = answer.error ?? answer.reading ?? "";
-    output.classList.toggle("invalid", Boolean(answer.error));
+    reading.textContent = answer.error ?? answer.reading ?? "";
+    reading.classList.toggle("invalid", Boolean(answer.error));
     // A row added in the page was copied from the empty form: its box named the
     // reading by the copy's id, "…-__prefix__-…_reading"; name it by its own.
     const described = (input.getAttribute("aria-describedby") ?? "").split(" ");
     const others = described.filter((id) => id && !id.endsWith("_reading"));
-    input.setAttribute("aria-describedby", [...others, output.id].join(" "));
+    input.setAttribute("aria-describedby", [...others, reading.id].join(" "));
   }
 
   document.addEventListener("input", (event) => {
@@ -35,11 +35,11 @@
     if (!(input instanceof HTMLInputElement) || !input.dataset.dateReading) {
       return;
     }
-    const output = input.nextElementSibling;
-    if (!output?.classList.contains("date-reading")) {
+    const reading = input.nextElementSibling;
+    if (!reading?.classList.contains("date-reading")) {
       return;
     }
     clearTimeout(timers.get(input));
-    timers.set(input, setTimeout(() => read(input, output), WAIT_MS));
+    timers.set(input, setTimeout(() => read(input, reading), WAIT_MS));
   });
 }
