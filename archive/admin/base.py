@@ -41,7 +41,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
-from archive.admin import bulk_changes, edit_conflicts, record_view, revert
+from archive.admin import bulk_changes, duplicates, edit_conflicts, record_view, revert
 from archive.admin.date_readings import DateReadingInput
 from archive.admin.edit_conflicts import RefuseStaleEdits
 from archive.models.base import EDTFField
@@ -49,7 +49,7 @@ from archive.models.base import EDTFField
 REASON_FIELD = "change_reason"
 
 
-class ReasonForm(forms.ModelForm):
+class ReasonForm(duplicates.RefuseLookAlikes):
     """A record's form, plus the reason the archivist gives for the change."""
 
     change_reason = revert.reason_field()
@@ -309,6 +309,12 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
             rows = revert.restore_rows(self.model, obj.pk, version, request.user)
             if rows:
                 self.message_user(request, f"Also set back {rows} row(s) as they were then.")
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The slug is filled from the name (or title) as it is typed, until it is
+        # typed itself; Django's script leaves a saved slug alone.
+        names = [f.name for f in self.model._meta.fields if f.name in ("title", "name")]
+        return {"slug": names[:1]} if names else {}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
