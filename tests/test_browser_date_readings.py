@@ -87,7 +87,9 @@ def test_the_reading_follows_what_the_archivist_types(new_context, server, shots
     expect(page.locator(".field-died .errorlist")).to_have_text(AUGUST)
     expect(page.locator("#id_died")).to_have_value("14 August 1941")
     expect(page.locator("#id_died_reading")).to_have_text(AUGUST)
-    expect(page.locator("#id_born_reading")).to_have_text("January 1884, 1 January 1884 – 31 January 1884")
+    expect(page.locator("#id_born_reading")).to_have_text(
+        "January 1884, 1 January 1884 – 31 January 1884"
+    )
     shots.take(page, "refused-on-save")
 
     assert page.evaluate("() => window.__cspViolations") == []
