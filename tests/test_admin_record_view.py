@@ -309,6 +309,16 @@ def test_the_edit_form_lists_what_other_records_say_of_it(client, archivist, dem
     ) in page
 
 
+def test_the_event_form_says_how_a_document_role_is_worded(client, archivist, demo):
+    client.force_login(archivist)
+    signing = Event.objects.get(slug="signing-of-the-sikorski-mayski-agreement")
+    page = client.get(url(Event, "change", signing.pk)).content.decode()
+    assert (
+        "What the document was to the event, worded from the document: "
+        "“signed at”, “negotiated at”, “led to”, “invalidated”."
+    ) in page
+
+
 def test_an_unknown_record_is_not_found(client, reader, demo):
     client.force_login(reader)
     assert client.get(url(Person, "view", 999999)).status_code == 404

@@ -489,7 +489,7 @@ class EventStateType(PublicRows):
 )
 class EventDocumentType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(ROLE)
+    role: str = field(models.EventDocument.ROLE_HELP)
     document: DocumentType = field("The document.")
     event: EventType = field("The event.")
     sources: list[Citation] = row_sources_field()
