@@ -398,6 +398,20 @@ def test_an_earlier_version_opens_as_the_same_read_view(client, archivist, reade
     assert 'name="born"' in revert_page.content.decode()
 
 
+def test_a_version_whose_row_links_a_record_deleted_since_still_reads(client, reader, agreement):
+    agreement.save()  # a version of the agreement with Ivan Maisky as its signatory
+    version = agreement.history.latest()
+    maisky = Person.objects.get(slug="ivan-maisky")
+    DocumentSignatory.objects.filter(document=agreement).delete()
+    maisky.delete()
+    client.force_login(reader)
+    response = client.get(url(Document, "simple_history", agreement.pk, version.history_id))
+    assert response.status_code == 200
+    assert shown(response)["Signatories"] == [
+        ("(a signatory linking a record deleted since)", "", "", "")
+    ]
+
+
 # --- queries -----------------------------------------------------------------------------
 
 

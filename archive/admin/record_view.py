@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -298,10 +299,18 @@ def _shown(section: Section, record_model, rows) -> Shown:
     def as_cell(value) -> Cell:
         return value if isinstance(value, Cell) else Cell(str(value))
 
+    def cells(row) -> tuple[Cell, ...]:
+        try:
+            return tuple(as_cell(value) for value in section.cells(row))
+        except ObjectDoesNotExist:
+            # A row of an earlier version, linking a record deleted since.
+            gone = Cell(f"(a {row._meta.verbose_name} linking a record deleted since)")
+            return (gone, *[Cell("")] * (len(section.headers) - 1))
+
     return Shown(
         section.title,
         section.headers,
-        [tuple(as_cell(value) for value in section.cells(row)) for row in rows],
+        [cells(row) for row in rows],
         section.owned(record_model),
     )
 
