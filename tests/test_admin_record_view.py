@@ -412,6 +412,20 @@ def test_a_version_whose_row_links_a_record_deleted_since_still_reads(client, re
     ]
 
 
+def test_a_long_list_shows_its_first_rows_and_says_how_many_there_are(
+    client, reader, maisky, monkeypatch
+):
+    monkeypatch.setattr(record_view, "ROWS_SHOWN", 3)
+    for year in (1945, 1941, 1943, 1942, 1944):
+        DocumentSignatory.objects.create(document=make_document(date=str(year)), person=maisky)
+    client.force_login(reader)
+    response = client.get(url(Person, "view", maisky.pk))
+    assert [row[1] for row in shown(response)["Documents signed"]] == ["1941", "1942", "1943"]
+    page = content(response)
+    assert 'Documents signed <span class="record-count">(5)</span>' in page
+    assert '<p class="help">The first 3 of 5.</p>' in page
+
+
 # --- queries -----------------------------------------------------------------------------
 
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -35,6 +36,8 @@ from archive.models.documents import INVERSE_RELATIONS
 
 # How many of the latest changes the read view shows (the history page has them all).
 RECENT_CHANGES = 5
+# How many rows a list shows: a state is party to thousands of documents.
+ROWS_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,34 @@ class Section:
         return issubclass(row_model, Row) and field.name == row_model.owner_field
 
     def prefetch(self, record_model) -> Prefetch:
-        queryset = self.row_model(record_model)._default_manager.select_related(*self.related)
-        if self.order:
-            queryset = queryset.order_by(*self.order, "pk")
-        return Prefetch(self.related_name, queryset=queryset)
+        """The first :data:`ROWS_SHOWN` rows of each record, in one query for all."""
+        row_model = self.row_model(record_model)
+        queryset = row_model._default_manager.select_related(*self.related)
+        order = self.order or row_model._meta.ordering
+        queryset = queryset.order_by(*order, "pk")[:ROWS_SHOWN]
+        # A list of its own (to_attr): Django cannot cache a slice as the related manager's.
+        return Prefetch(self.related_name, queryset=queryset, to_attr=shown_name(self))
+
+    def total(self, record_model) -> dict[str, Coalesce]:
+        """How many rows there are in all, as a subquery of the record's query."""
+        link = record_model._meta.get_field(self.related_name).field.name
+        rows = (
+            self.row_model(record_model)
+            ._default_manager.filter(**{link: OuterRef("pk")})
+            .order_by()
+            .values(link)
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return {total_name(self): Coalesce(Subquery(rows), 0)}
+
+
+def total_name(section: Section) -> str:
+    return f"{section.related_name}_total"
+
+
+def shown_name(section: Section) -> str:
+    return f"{section.related_name}_shown"
 
 
 NAME_FORMS = Section(
@@ -287,15 +314,21 @@ SECTIONS: dict[type[Record], tuple[Section, ...]] = {
 
 @dataclass
 class Shown:
-    """A section as the page shows it: its title, headers and rows of cells."""
+    """A section as the page shows it: its title, headers, rows of cells, and how
+    many rows there are in all (more than shown past :data:`ROWS_SHOWN`)."""
 
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
     owned: bool
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.rows)
 
 
-def _shown(section: Section, record_model, rows) -> Shown:
+def _shown(section: Section, record_model, rows, total: int | None = None) -> Shown:
     def as_cell(value) -> Cell:
         return value if isinstance(value, Cell) else Cell(str(value))
 
@@ -307,11 +340,10 @@ def _shown(section: Section, record_model, rows) -> Shown:
             gone = Cell(f"(a {row._meta.verbose_name} linking a record deleted since)")
             return (gone, *[Cell("")] * (len(section.headers) - 1))
 
+    shown = [cells(row) for row in rows]
+    owned = section.owned(record_model)
     return Shown(
-        section.title,
-        section.headers,
-        [cells(row) for row in rows],
-        section.owned(record_model),
+        section.title, section.headers, shown, owned, len(shown) if total is None else total
     )
 
 
@@ -319,8 +351,10 @@ def fetch(record_model: type[Record], pk, *, incoming_only: bool = False) -> Rec
     """The record with the rows of its sections (all, or only those other records own)."""
     sections = [s for s in SECTIONS[record_model] if not (incoming_only and s.owned(record_model))]
     links = [f.name for f in record_model._meta.concrete_fields if f.many_to_one]
+    totals = {name: total for s in sections for name, total in s.total(record_model).items()}
     return (
         record_model._default_manager.select_related(*links)
+        .annotate(**totals)
         .prefetch_related(*(s.prefetch(record_model) for s in sections))
         .filter(pk=pk)
         .first()
@@ -331,7 +365,7 @@ def sections(record: Record, *, incoming_only: bool = False) -> list[Shown]:
     """The record's sections, from the rows :func:`fetch` prefetched."""
     model = type(record)
     return [
-        _shown(s, model, getattr(record, s.related_name).all())
+        _shown(s, model, getattr(record, shown_name(s)), getattr(record, total_name(s)))
         for s in SECTIONS[model]
         if not (incoming_only and s.owned(model))
     ]
