@@ -25,6 +25,15 @@ def test_the_index_offers_the_search(client, reader):
     assert '<label for="archive-search-text">Search every record</label>' in page
 
 
+def test_each_list_keeps_its_own_search_box(client, reader):
+    """The include's name is not one Django takes for a list's search form
+    (admin/<app>/search_form.html): each list still searches its own records."""
+    client.force_login(reader)
+    page = client.get("/admin/archive/person/").content.decode()
+    assert '<input type="text" size="40" name="q" value="" id="searchbar"' in page
+    assert "Search every record" not in page
+
+
 def test_records_of_every_type_ranked_names_first_drafts_marked(client, reader, demo):
     Person.objects.create(name="Ivan Maisky junior", slug="maisky-junior", published=False)
     client.force_login(reader)
