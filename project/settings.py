@@ -68,6 +68,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
+    # Before the admin: its templates override the admin's (admin/base_site.html
+    # brings the archive's stylesheet to every admin page).
+    "archive",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,7 +81,6 @@ INSTALLED_APPS = [
     "strawberry_django",
     "axes",
     "corsheaders",
-    "archive",
 ]
 
 MIDDLEWARE = [

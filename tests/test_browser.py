@@ -78,6 +78,7 @@ class Server(Gunicorn):
 
     def __init__(self, port: int, env: dict, log_dir: Path, logins: dict, ids: dict):
         super().__init__(env, log_dir, port=port)
+        self.env = env  # for commands run on its database (manage.py shell)
         self.origin = f"http://127.0.0.1:{self.port}"
         self.logins = logins
         self.ids = ids
@@ -190,9 +191,9 @@ class Shots:
         self.directory.mkdir(parents=True)
         self.taken: list[Path] = []
 
-    def take(self, page: Page, step: str) -> None:
+    def take(self, page: Page, step: str, full_page: bool = True) -> None:
         path = self.directory / f"{len(self.taken) + 1:02d}-{step}.png"
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         self.taken.append(path)
 
     def assert_saved(self, expected: int) -> None:
@@ -228,10 +229,9 @@ def new_context(browser, server, server_logs_on_failure):
     """Browser contexts (each its own cookies: another person), closed after the test."""
     opened = []
 
-    def make(refused=None):
-        context = browser.new_context(
-            base_url=server.origin, viewport={"width": 1280, "height": 900}
-        )
+    def make(refused=None, **options):
+        options = {"viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(base_url=server.origin, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", _only_this_server(server, refused))
         opened.append(context)

@@ -37,16 +37,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
 from archive.admin import bulk_changes, duplicates, edit_conflicts, record_view, revert
 from archive.admin.date_readings import DateReadingInput
 from archive.admin.edit_conflicts import RefuseStaleEdits
-from archive.models.base import EDTFField
+from archive.models.base import EDTFField, Record
 
 REASON_FIELD = "change_reason"
+# The editable fields every record has (archive.models.base.Record), in their order.
+RECORD_FIELDS = ("slug", "published", "description", "internal_notes")
 
 
 class ReasonForm(duplicates.RefuseLookAlikes):
@@ -55,7 +57,22 @@ class ReasonForm(duplicates.RefuseLookAlikes):
     change_reason = revert.reason_field()
 
 
-class PreloadedAutocompleteSelect(AutocompleteSelect):
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, its combobox named after its field.
+
+    select2 names the box it draws by the chosen record alone, and by nothing
+    when none is chosen: archive/autocomplete_labels.js names it as the
+    field's label (or, in an inline row, its aria-label) says.
+    """
+
+    @property
+    def media(self):
+        # After autocomplete.js (which draws the boxes): so listed, or Media may put it first.
+        labels = forms.Media(js=["admin/js/autocomplete.js", "archive/autocomplete_labels.js"])
+        return super().media + labels
+
+
+class PreloadedAutocompleteSelect(LabelledAutocompleteSelect):
     """An autocomplete box whose chosen record its formset fetched with the others'.
 
     Django's AutocompleteSelect looks up its chosen record on its own: one
@@ -97,26 +114,42 @@ class PreloadingFormSet(forms.BaseInlineFormSet):
                 widget.preloaded = preloaded
         return forms
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A row's inputs stand under their column's heading, which a <th> does not
+        # make their label: name each after its column, for screen readers.
+        for field in form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the +/✎ links
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", capfirst(field.label))
 
-class ArchiveInline(admin.TabularInline):
+
+class LabelledAutocompletes:
+    """An admin whose autocomplete boxes are named after their fields."""
+
+    autocomplete_widget = LabelledAutocompleteSelect
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = self.autocomplete_widget(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ArchiveInline(LabelledAutocompletes, admin.TabularInline):
     """A relation, name or citation row edited under its record."""
 
     extra = 0
     show_change_link = False
     formset = PreloadingFormSet
     formfield_overrides = {EDTFField: {"widget": DateReadingInput}}
+    autocomplete_widget = PreloadedAutocompleteSelect
 
     def get_queryset(self, request):
         # A row's label (its __str__) names the records it links: fetch them with it.
         links = [f.name for f in self.model._meta.fields if f.many_to_one]
         return super().get_queryset(request).select_related(*links)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = PreloadedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # The decades whose years a date can hold (datetime.date: years 1 to 9999).
@@ -206,7 +239,7 @@ def _edtf_fields(model) -> list:
     return model.edtf_fields() if hasattr(model, "edtf_fields") else []
 
 
-class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
+class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
     form = ReasonForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -224,6 +257,16 @@ class ArchiveAdmin(RefuseStaleEdits, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ChronologicalChangeList
+
+    def get_fields(self, request, obj=None):
+        # What the record is (its name or title, its dates…) first; then the fields
+        # every record has (its slug, published, notes), which say nothing of it.
+        fields = list(super().get_fields(request, obj))
+        own = {f.name for f in self.model._meta.fields} - {f.name for f in Record._meta.fields}
+        shared = [name for name in fields if name in RECORD_FIELDS]
+        rest = [name for name in fields if name not in RECORD_FIELDS]
+        after_own = 1 + max((i for i, name in enumerate(rest) if name in own), default=-1)
+        return rest[:after_own] + shared + rest[after_own:]
 
     # --- reasons --------------------------------------------------------
 

@@ -53,7 +53,8 @@ def reason_field() -> forms.CharField:
         label=REASON_LABEL,
         max_length=1000,
         widget=forms.TextInput(attrs={"size": 80}),
-        help_text="Why you are making this change; it is kept in the record's history.",
+        help_text="Why you are making this change. It is kept in the record's history, "
+        "which the public API shows: write nothing that should not be public.",
     )
 
 

@@ -1,0 +1,195 @@
+"""Every page type of the admin, audited by axe-core in Debian's chromium, and measured
+for fit on a 1,280 px screen and a 390 px phone.
+
+axe-core is the npm package pinned in clients/package.json (``npm ci --prefix
+clients`` installs it, as .ci/run does). Its script is injected into each page by
+Playwright, and the audit must find no violation of impact "critical" or "serious".
+The pages are one list (:data:`PAGES`) of addresses: a page type added to the admin
+is audited by adding its address there.
+
+The server, the browser and the logins are tests/test_browser.py's (its fixtures,
+imported): a gunicorn of this module's own, on a fresh database with the demo data.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_browser import (  # noqa: F401 - fixtures, used by name
+    ROOT,
+    SETUP_TIMEOUT,
+    browser,
+    log_in,
+    new_context,
+    server,
+    server_logs_on_failure,
+    shots,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+AXE = ROOT / "clients" / "node_modules" / "axe-core" / "axe.min.js"
+if not AXE.exists():
+    pytest.skip(f"{AXE} is missing: npm ci --prefix clients", allow_module_level=True)
+
+MODELS = ("document", "event", "person", "place", "source", "state")
+# The demo record of each type audited: the one with the most inline rows of its kind.
+DEMO_RECORDS = {
+    "document": "sikorski-mayski-agreement",
+    "event": "signing-of-the-sikorski-mayski-agreement",
+    "person": "ivan-maisky",
+    "place": "moscow",
+    "source": "sikorski-mayski-agreement-article",
+    "state": "poland",
+}
+
+# Every page type of the admin, as (what it is, address, who opens it). {document} is
+# the demo document's id, {document_version} the id of its first version.
+PAGES = [
+    ("login", "/admin/login/", None),
+    ("index", "/admin/", "archivist"),
+    ("app index", "/admin/archive/", "archivist"),
+    *((f"{m} list", f"/admin/archive/{m}/", "archivist") for m in MODELS),
+    *((f"{m} add", f"/admin/archive/{m}/add/", "archivist") for m in MODELS),
+    *((f"{m} change", f"/admin/archive/{m}/{{{m}}}/change/", "archivist") for m in MODELS),
+    *((f"{m} history", f"/admin/archive/{m}/{{{m}}}/history/", "archivist") for m in MODELS),
+    ("deleted records", "/admin/archive/source/deleted/", "archivist"),
+    ("revert preview", "/admin/archive/document/{document}/history/{document_version}/",
+     "archivist"),
+    ("add in a popup", "/admin/archive/place/add/?_to_field=id&_popup=1", "archivist"),
+    ("person change, read-only", "/admin/archive/person/{person}/change/", "reader"),
+    # Archivists never delete a record (archive.permissions): an admin does.
+    ("delete confirmation", "/admin/archive/document/{document}/delete/", "admin"),
+]
+CHANGE_FORMS = [
+    (what, url) for what, url, who in PAGES if who and what.endswith((" add", " change", "popup"))
+]
+
+RECORDS_SCRIPT = """
+import json
+from django.apps import apps
+from archive import change_reasons
+from archive.models import Source
+ids = {{}}
+for model, slug in {records!r}.items():
+    record = apps.get_model("archive", model).objects.get(slug=slug)
+    ids[model] = record.pk
+    if model == "document":
+        ids["document_version"] = record.history.earliest("history_date").history_id
+# A deleted record, for the deleted records' page to list.
+with change_reasons.reason_scope("A copy made by mistake"):
+    Source.objects.create(slug="a-copy", title="A copy").delete()
+print("IDS " + json.dumps(ids))
+"""
+
+
+@pytest.fixture(scope="module")
+def record_ids(server):
+    """The ids of the demo records that the addresses of PAGES name."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c",
+         RECORDS_SCRIPT.format(records=DEMO_RECORDS)],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.split("IDS ", 1)[1].splitlines()[0])
+
+
+def _audit(page: Page) -> list[dict]:
+    """axe-core's violations of impact critical or serious on the page as it is."""
+    page.add_script_tag(path=AXE)
+    return page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ["violations"]});
+            return results.violations
+                .filter((v) => v.impact === "critical" || v.impact === "serious")
+                .map((v) => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                              targets: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}));
+        }"""
+    )
+
+
+def _described(found: dict[str, list[dict]]) -> str:
+    lines = []
+    for what, violations in found.items():
+        for v in violations:
+            lines.append(f"{what}: {v['id']} ({v['impact']}) ×{v['count']}: {v['targets']}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def audit_context(new_context):
+    # add_script_tag injects axe's source as an inline <script>, which the admin's
+    # Content-Security-Policy (script-src 'self') refuses: the audit's pages alone are
+    # opened with the policy bypassed. (test_browser's tests check that the admin
+    # itself works under the policy.)
+    return lambda **options: new_context(bypass_csp=True, **options)
+
+
+def test_axe_finds_no_serious_violation_on_any_admin_page(audit_context, server, record_ids):
+    found = {}
+    pages = {}  # one per login
+    for what, url, who in PAGES:
+        if who not in pages:
+            pages[who] = audit_context().new_page()
+            if who:
+                log_in(pages[who], server, who)
+        page = pages[who]
+        response = page.goto(url.format(**record_ids))
+        assert response.status == 200, f"{what}: {url} answered {response.status}"
+        found[what] = _audit(page)
+    table = {what: {v["id"]: v["count"] for v in violations} for what, violations in found.items()}
+    print("AXE " + json.dumps(table))
+    assert not any(found.values()), _described(found)
+
+
+# The form's visible fields that are neither inside the viewport nor inside a box that
+# scrolls sideways (itself inside the viewport), as "what: where".
+FIELDS_OUT_OF_REACH = """() => {
+    const width = document.documentElement.clientWidth;
+    const inside = (box) => box.left >= -1 && box.right <= width + 1;
+    const out = [];
+    const fields = "input, select, textarea, .select2-container";
+    for (const field of document.querySelectorAll(`#content-main form :is(${fields})`)) {
+        const box = field.getBoundingClientRect();
+        if (box.width <= 1 || !field.checkVisibility()) continue;  // hidden, or select2's own
+        let scroller = field.parentElement;
+        while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX)) {
+            scroller = scroller.parentElement;
+        }
+        if (!inside(box) && !(scroller && inside(scroller.getBoundingClientRect()))) {
+            out.push(`${field.name || field.className}: ${Math.round(box.left)}–${Math.round(box.right)}`);
+        }
+    }
+    return out;
+}"""
+# A laptop; a phone; the window a "+" opens (RelatedObjectLookups.js: width=800).
+SCREEN_WIDTHS = {"laptop": 1280, "phone": 390, "popup": 800}
+
+
+@pytest.mark.parametrize("screen", SCREEN_WIDTHS)
+def test_every_change_form_fits_the_screen(new_context, server, record_ids, screen, shots):
+    """No sideways scrolling of the page at 1,280 px; at 390 px neither, and every field
+    within reach (on the screen, or in a table that scrolls sideways on its own)."""
+    width = SCREEN_WIDTHS[screen]
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    log_in(page, server, "archivist")
+    too_wide = {}
+    for what, url in CHANGE_FORMS:
+        page.goto(url.format(**record_ids))
+        page_width = page.evaluate("() => document.documentElement.scrollWidth")
+        out_of_reach = page.evaluate(FIELDS_OUT_OF_REACH)
+        if page_width > width or out_of_reach:
+            too_wide[what] = (page_width, out_of_reach)
+        if what == "document change":
+            page.locator("#signatories-group").scroll_into_view_if_needed()
+            shots.take(page, "document-change", full_page=False)
+    assert too_wide == {}
