@@ -14,21 +14,19 @@ imported): a gunicorn of this module's own, on a fresh database with the demo da
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.test_browser import (  # noqa: F401 - fixtures, used by name
-    ROOT,
-    SETUP_TIMEOUT,
-    browser,
-    log_in,
-    new_context,
-    server,
-    server_logs_on_failure,
-    shots,
-)
+from tests import test_browser
+from tests.test_browser import ROOT, SETUP_TIMEOUT, log_in
+
+# test_browser's fixtures: this module's own server (module-scoped), browser, contexts.
+browser = test_browser.browser
+server = test_browser.server
+server_logs_on_failure = test_browser.server_logs_on_failure
+new_context = test_browser.new_context
+shots = test_browser.shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
@@ -58,8 +56,11 @@ PAGES = [
     *((f"{m} change", f"/admin/archive/{m}/{{{m}}}/change/", "archivist") for m in MODELS),
     *((f"{m} history", f"/admin/archive/{m}/{{{m}}}/history/", "archivist") for m in MODELS),
     ("deleted records", "/admin/archive/source/deleted/", "archivist"),
-    ("revert preview", "/admin/archive/document/{document}/history/{document_version}/",
-     "archivist"),
+    (
+        "revert preview",
+        "/admin/archive/document/{document}/history/{document_version}/",
+        "archivist",
+    ),
     ("add in a popup", "/admin/archive/place/add/?_to_field=id&_popup=1", "archivist"),
     ("person change, read-only", "/admin/archive/person/{person}/change/", "reader"),
     # Archivists never delete a record (archive.permissions): an admin does.
@@ -91,8 +92,16 @@ print("IDS " + json.dumps(ids))
 def record_ids(server):
     """The ids of the demo records that the addresses of PAGES name."""
     done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c",
-         RECORDS_SCRIPT.format(records=DEMO_RECORDS)],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-startup",
+            "-v",
+            "0",
+            "-c",
+            RECORDS_SCRIPT.format(records=DEMO_RECORDS),
+        ],
         cwd=ROOT,
         env=server.env,
         capture_output=True,
@@ -166,7 +175,8 @@ FIELDS_OUT_OF_REACH = """() => {
             scroller = scroller.parentElement;
         }
         if (!inside(box) && !(scroller && inside(scroller.getBoundingClientRect()))) {
-            out.push(`${field.name || field.className}: ${Math.round(box.left)}–${Math.round(box.right)}`);
+            const where = `${Math.round(box.left)}–${Math.round(box.right)}`;
+            out.push(`${field.name || field.className}: ${where}`);
         }
     }
     return out;

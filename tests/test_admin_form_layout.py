@@ -28,15 +28,37 @@ def _rows(html: str) -> list[str]:
     [
         (
             Document,
-            ["title", "official_title", "kind", "date", "place", "summary", "text",
-             "slug", "published", "description", "internal_notes",
-             "change_reason", "created", "modified"],
+            [
+                "title",
+                "official_title",
+                "kind",
+                "date",
+                "place",
+                "summary",
+                "text",
+                "slug",
+                "published",
+                "description",
+                "internal_notes",
+                "change_reason",
+                "created",
+                "modified",
+            ],
         ),
         (
             Person,
-            ["name", "born", "died",
-             "slug", "published", "description", "internal_notes",
-             "change_reason", "created", "modified"],
+            [
+                "name",
+                "born",
+                "died",
+                "slug",
+                "published",
+                "description",
+                "internal_notes",
+                "change_reason",
+                "created",
+                "modified",
+            ],
         ),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else "",
@@ -62,8 +84,13 @@ def test_every_input_of_an_inline_row_is_named_after_its_column(client, archivis
     client.force_login(archivist)
     document = Document.objects.get(slug="sikorski-mayski-agreement")
     html = client.get(url(Document, "change", document.pk)).content.decode()
-    named = dict(re.findall(r'<(?:input|select|textarea)\b[^>]*?name="signatories-0-(\w+)"'
-                            r'(?=[^>]*?aria-label="([^"]*)")', html))
+    named = dict(
+        re.findall(
+            r'<(?:input|select|textarea)\b[^>]*?name="signatories-0-(\w+)"'
+            r'(?=[^>]*?aria-label="([^"]*)")',
+            html,
+        )
+    )
     unnamed = set(re.findall(r'<(?:input|select)\b[^>]*name="signatories-0-(\w+)"', html))
     assert named == {
         "person": "Person",
