@@ -54,6 +54,7 @@ PAGES = [
     *((f"{m} list", f"/admin/archive/{m}/", "archivist") for m in MODELS),
     *((f"{m} add", f"/admin/archive/{m}/add/", "archivist") for m in MODELS),
     *((f"{m} change", f"/admin/archive/{m}/{{{m}}}/change/", "archivist") for m in MODELS),
+    *((f"{m} view", f"/admin/archive/{m}/{{{m}}}/view/", "archivist") for m in MODELS),
     *((f"{m} history", f"/admin/archive/{m}/{{{m}}}/history/", "archivist") for m in MODELS),
     ("deleted records", "/admin/archive/source/deleted/", "archivist"),
     (
@@ -62,12 +63,20 @@ PAGES = [
         "archivist",
     ),
     ("add in a popup", "/admin/archive/place/add/?_to_field=id&_popup=1", "archivist"),
-    ("person change, read-only", "/admin/archive/person/{person}/change/", "reader"),
+    ("person view, as a reader", "/admin/archive/person/{person}/view/", "reader"),
+    (
+        "earlier version, as a reader",
+        "/admin/archive/document/{document}/history/{document_version}/",
+        "reader",
+    ),
     # Archivists never delete a record (archive.permissions): an admin does.
     ("delete confirmation", "/admin/archive/document/{document}/delete/", "admin"),
 ]
-CHANGE_FORMS = [
-    (what, url) for what, url, who in PAGES if who and what.endswith((" add", " change", "popup"))
+# The pages measured on each screen: the forms, and the record's read view.
+FORMS_AND_VIEWS = [
+    (what, url)
+    for what, url, who in PAGES
+    if who == "archivist" and what.endswith((" add", " change", " view", "popup"))
 ]
 
 RECORDS_SCRIPT = """
@@ -186,14 +195,14 @@ SCREEN_WIDTHS = {"laptop": 1280, "phone": 390, "popup": 800}
 
 
 @pytest.mark.parametrize("screen", SCREEN_WIDTHS)
-def test_every_change_form_fits_the_screen(new_context, server, record_ids, screen, shots):
+def test_every_form_and_view_fits_the_screen(new_context, server, record_ids, screen, shots):
     """No sideways scrolling of the page at 1,280 px; at 390 px neither, and every field
     within reach (on the screen, or in a table that scrolls sideways on its own)."""
     width = SCREEN_WIDTHS[screen]
     page = new_context(viewport={"width": width, "height": 900}).new_page()
     log_in(page, server, "archivist")
     too_wide = {}
-    for what, url in CHANGE_FORMS:
+    for what, url in FORMS_AND_VIEWS:
         page.goto(url.format(**record_ids))
         page_width = page.evaluate("() => document.documentElement.scrollWidth")
         out_of_reach = page.evaluate(FIELDS_OUT_OF_REACH)
