@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests import test_browser
 from tests.test_browser import ROOT, SETUP_TIMEOUT, log_in
@@ -50,6 +50,7 @@ DEMO_RECORDS = {
 PAGES = [
     ("login", "/admin/login/", None),
     ("index", "/admin/", "archivist"),
+    ("search", "/admin/search/?q=maisky", "archivist"),
     ("app index", "/admin/archive/", "archivist"),
     *((f"{m} list", f"/admin/archive/{m}/", "archivist") for m in MODELS),
     *((f"{m} add", f"/admin/archive/{m}/add/", "archivist") for m in MODELS),
@@ -71,6 +72,12 @@ PAGES = [
     ),
     # Archivists never delete a record (archive.permissions): an admin does.
     ("delete confirmation", "/admin/archive/document/{document}/delete/", "admin"),
+]
+# The pages an action of a list opens (a POST, as an archivist), as (what it is, the
+# list's address, the action).
+ACTION_PAGES = [
+    ("bulk change: publish", "/admin/archive/document/", "publish_selected"),
+    ("bulk change: set a field", "/admin/archive/document/", "set_field_on_selected"),
 ]
 # The pages measured on each screen: the forms, and the record's read view.
 FORMS_AND_VIEWS = [
@@ -163,6 +170,15 @@ def test_axe_finds_no_serious_violation_on_any_admin_page(audit_context, server,
         page = pages[who]
         response = page.goto(url.format(**record_ids))
         assert response.status == 200, f"{what}: {url} answered {response.status}"
+        found[what] = _audit(page)
+    page = pages["archivist"]
+    for what, url, action in ACTION_PAGES:
+        page.goto(url)
+        page.locator("#action-toggle").check()
+        page.locator("select[name=action]").select_option(action)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Go").first.click()
+        expect(page.locator("#content")).to_contain_text("saved as a version of its own")
         found[what] = _audit(page)
     table = {what: {v["id"]: v["count"] for v in violations} for what, violations in found.items()}
     print("AXE " + json.dumps(table))
