@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from archive.admin.autocomplete import DistinguishingAutocomplete
 from archive.admin.date_readings import URL_NAME as DATE_READING
 from archive.admin.date_readings import date_reading_view
 from archive.admin.search import search_view
@@ -26,6 +27,11 @@ GRAPHIQL_CSP = {
 urlpatterns = [
     # Across the admin's record types, so beside it rather than under one of them.
     path("admin/search/", admin.site.admin_view(search_view), name="archive-search"),
+    # Django's autocomplete (reversed as admin:autocomplete), its records told apart.
+    path(
+        "admin/autocomplete/",
+        admin.site.admin_view(DistinguishingAutocomplete.as_view(admin_site=admin.site)),
+    ),
     # Staff only, as every admin page. Before the admin's own URLs: its catch-all
     # would answer this address with a 404.
     path(

@@ -80,3 +80,38 @@ def test_the_slug_is_filled_from_the_name_as_it_is_typed(client, archivist, mode
         f"&quot;slug&quot;, &quot;dependency_ids&quot;: [&quot;#id_{source}&quot;]"
     ) in page
     assert "admin/js/prepopulate_init.js" in page
+
+
+def test_autocomplete_tells_records_of_one_name_apart(client, archivist, demo):
+    client.force_login(archivist)
+    Person.objects.create(name="Ivan Maisky", slug="ivan-maisky-junior", born="1920")
+    answer = client.get(
+        "/admin/autocomplete/",
+        # The person box of a signatory row.
+        {
+            "term": "maisky",
+            "app_label": "archive",
+            "model_name": "documentsignatory",
+            "field_name": "person",
+        },
+    )
+    assert answer.status_code == 200
+    assert [r["text"] for r in answer.json()["results"]] == [
+        "Ivan Maisky (19 January 1884 – 3 September 1975; ivan-maisky)",
+        "Ivan Maisky (1920; ivan-maisky-junior)",
+    ]
+
+
+def test_a_label_names_dates_kind_and_slug(demo):
+    from archive.admin.autocomplete import distinguishing_label
+
+    document = Document.objects.get(slug="sikorski-mayski-agreement")
+    assert distinguishing_label(document) == (
+        "Sikorski–Mayski agreement (30 July 1941; agreement; sikorski-mayski-agreement)"
+    )
+
+
+def test_a_list_shows_each_record_s_slug(client, reader, demo):
+    client.force_login(reader)
+    page = client.get(url(Document, "changelist")).content.decode()
+    assert '<td class="field-slug">sikorski-mayski-agreement</td>' in page

@@ -506,7 +506,9 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
         return format_html('<a href="{}">View</a>', record_view.view_url(obj))
 
     def get_list_display(self, request):
-        return (*super().get_list_display(request), "view_link")
+        # The slug after the name: two records of one name are told apart.
+        first, *rest = super().get_list_display(request)
+        return (first, "slug", *rest, "view_link")
 
     # --- recovery -------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive import dates, search
+from archive import search
+from archive.admin.autocomplete import dates_of
 from archive.models import SEARCHED
 
 # Hits shown at most: a search is a way in, not a list to page through.
@@ -44,10 +45,6 @@ def _hit(record) -> dict:
     return {
         "record": record,
         "kind": opts.verbose_name,
-        "dates": " – ".join(
-            dates.parse(value).display
-            for field in record.edtf_fields()
-            if (value := getattr(record, field.attname))
-        ),
+        "dates": dates_of(record),
         "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_view", args=[record.pk]),
     }
