@@ -154,7 +154,9 @@ INLINES = [
         DocumentSignatory,
         {
             "person": ("person", "anthony-eden"),
-            "on_behalf_of": ("state", "united-kingdom"),
+            # A party: on behalf of another state, the save asks first
+            # (tests/test_admin_consistency.py).
+            "on_behalf_of": ("state", "poland"),
             "role": "witness",
         },
         ("role", "guarantor"),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from archive.admin import consistency
 from archive.admin.base import ArchiveAdmin, ArchiveInline, decade_filter, edtf_display
 from archive.admin.inlines import RelationInline, citations_inline
 from archive.models import (
@@ -26,6 +27,7 @@ class PartyInline(RelationInline):
 class SignatoryInline(RelationInline):
     model = DocumentSignatory
     fk_name = "document"
+    formset = consistency.CheckedSignatories
     fields = ("person", "on_behalf_of", "role", "source", "source_locator")
 
 
