@@ -41,7 +41,7 @@ from django.utils.text import Truncator, capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import change_reasons, date_queries, dates, history, search
-from archive.admin import bulk_changes, duplicates, edit_conflicts, record_view, revert
+from archive.admin import bulk_changes, duplicates, edit_conflicts, record_view, revert, timeline
 from archive.admin.date_readings import DateReadingInput
 from archive.admin.edit_conflicts import RefuseStaleEdits
 from archive.models.base import EDTFField, Record
@@ -445,6 +445,7 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
             request,
             record,
             record_view.sections(record),
+            timeline=timeline.chart(record),
             recent_changes=[history.ADMIN.show(entry) for entry in recent],
             shows_history=shows_history,
         )

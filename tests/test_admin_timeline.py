@@ -1,0 +1,42 @@
+"""A record's events and documents on a timeline (archive/admin/timeline.py)."""
+
+import pytest
+
+from archive.admin import record_view, timeline
+from archive.models import Person, Place, Source
+from tests.admin_forms import url
+
+pytestmark = pytest.mark.django_db
+
+
+def bars(record) -> list[tuple[str, str, bool]]:
+    fetched = record_view.fetch(type(record), record.pk)
+    chart = timeline.chart(fetched)
+    return [(bar.label, bar.reading, bar.hedged) for bar in chart.bars]
+
+
+def test_a_person_s_documents_and_events_by_date(demo):
+    maisky = Person.objects.get(slug="ivan-maisky")
+    assert bars(maisky) == [
+        ("Polish–Soviet negotiations of 1941", "5 July 1941 – 30 July 1941", False),
+        ("Sikorski–Mayski agreement", "30 July 1941", False),
+        ("Signing of the Sikorski–Mayski agreement", "30 July 1941", False),
+    ]
+
+
+def test_the_read_view_draws_it(client, reader, demo):
+    client.force_login(reader)
+    maisky = Person.objects.get(slug="ivan-maisky")
+    page = client.get(url(Person, "view", maisky.pk)).content.decode()
+    assert '<h2 id="record-timeline">Timeline</h2>' in page
+    assert "<title>Signing of the Sikorski–Mayski agreement: 30 July 1941</title>" in page
+
+
+def test_fewer_than_two_dated_things_draw_none(demo):
+    dated = {
+        place.slug: len(timeline.dated_records(record_view.fetch(Place, place.pk)))
+        for place in Place.objects.order_by("slug")
+    }
+    assert dated == {"london": 3, "moscow": 4}  # the documents and events there
+    source = Source.objects.order_by("pk").first()
+    assert timeline.chart(record_view.fetch(Source, source.pk)) is None
