@@ -58,6 +58,7 @@ PAGES = [
     *((f"{m} view", f"/admin/archive/{m}/{{{m}}}/view/", "archivist") for m in MODELS),
     *((f"{m} history", f"/admin/archive/{m}/{{{m}}}/history/", "archivist") for m in MODELS),
     ("deleted records", "/admin/archive/source/deleted/", "archivist"),
+    ("places on a map", "/admin/archive/place/map/", "archivist"),
     (
         "revert preview",
         "/admin/archive/document/{document}/history/{document_version}/",

@@ -1,0 +1,53 @@
+"""A record's timeline and the places' map drawn in a real browser (chromium, by
+Playwright): the server, browser and logins are tests/test_browser.py's."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    CSP_WATCH,
+    _watch_csp,
+    browser,
+    log_in,
+    new_context,
+    server,
+    server_logs_on_failure,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+
+def reader_page(new_context, server):  # noqa: F811
+    """A page logged in as the demo's reader, and the CSP violations it reports."""
+    context = new_context()
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    reported = _watch_csp(page)
+    log_in(page, server, "reader")
+    return page, reported
+
+
+def test_a_person_s_timeline_is_drawn(new_context, server):  # noqa: F811
+    page, reported = reader_page(new_context, server)
+    page.goto(f"/admin/archive/person/{server.ids['ivan-maisky']}/view/")
+    chart = page.locator("svg.timeline")
+    expect(chart).to_be_visible()
+    expect(chart.locator("rect")).to_have_count(3)
+    box = chart.bounding_box()
+    assert box["width"] > 600 and box["height"] > 60, box
+    negotiations = chart.locator("rect").first.bounding_box()
+    assert negotiations["width"] > 100, negotiations  # 5 to 30 July of a July-only span
+    assert reported == []
+
+
+def test_the_places_are_drawn_on_a_map(new_context, server):  # noqa: F811
+    page, reported = reader_page(new_context, server)
+    page.goto("/admin/archive/place/")
+    page.get_by_role("link", name="Map").click()
+    drawn = page.locator("svg.place-map")
+    expect(drawn).to_be_visible()
+    expect(drawn.locator("circle")).to_have_count(2)
+    london, moscow = (drawn.locator("circle").nth(i).bounding_box() for i in (0, 1))
+    assert london["x"] < moscow["x"] and london["y"] > moscow["y"]  # west, and south
+    expect(page.locator("#mapped-places tbody tr")).to_have_count(2)
+    assert reported == []
