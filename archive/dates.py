@@ -88,10 +88,12 @@ class HistoricalDate:
     @property
     def reading(self) -> str:
         """The display and the bounds: "July 1941, 1 July 1941 – 31 July 1941";
-        a single day is its display alone."""
-        if self.earliest is not None and self.earliest == self.latest:
+        a single day, or an interval of days ("5 July 1941 – 30 July 1941"), is its
+        display alone."""
+        bounds = bounds_display(self)
+        if bounds == self.display:  # a single day, or days already said as its bounds
             return self.display
-        return f"{self.display}, {bounds_display(self)}"
+        return f"{self.display}, {bounds}"
 
 
 def invalid(value: str, reason: str | None = None) -> ValidationError:

@@ -408,6 +408,8 @@ def test_a_percent_sign_in_a_refused_value_is_quoted_as_typed():
     [
         ("1941-07", "July 1941, 1 July 1941 – 31 July 1941"),
         ("1941-07-30", "30 July 1941"),
+        # Days already said as the bounds are not said again.
+        ("1941-07-05/1941-07-30", "5 July 1941 – 30 July 1941"),
         ("1941", "1941, 1 January 1941 – 31 December 1941"),
         ("1941~", "circa 1941, 1 January 1941 – 31 December 1941"),
         ("194X", "1940s, 1 January 1940 – 31 December 1949"),
