@@ -8,7 +8,10 @@ the record owns (its signatories, its positions…) and the rows other records
 own that point to it (the documents a person signed, the documents that
 link to a document, with the link's inverse wording).
 
-Each record type's :data:`SECTIONS` are declared once here, and serve three
+Each record type's :data:`SECTIONS` are declared once here, as a table (a
+section is its title, its rows' related name and its columns; the lists of
+documents and of events, alike on every record that shows them, come from
+one factory each: :func:`documents`, :func:`events`), and serve three
 pages: the read view, an earlier version's read view (the record's own rows
 as they were then) and the edit form (the rows other records own, read-only,
 below the inlines). The rows of every section are fetched in one query per
@@ -130,182 +133,154 @@ def shown_name(section: Section) -> str:
     return f"{section.related_name}_shown"
 
 
-NAME_FORMS = Section(
-    "Name forms",
-    "name_forms",
-    ("Name", "Language", "Kind"),
-    lambda r: (r.name, r.language, r.get_kind_display()),
-)
-CITATIONS = Section(
-    "Citations",
-    "citations",
-    ("Source", "Where in it", "Note"),
-    lambda r: (link(r.source), r.locator, r.note),
-    related=("source",),
-)
+@dataclass(frozen=True)
+class Column:
+    """One column of a section: its header, a row's value under it, the records it links."""
+
+    header: str
+    value: Callable[[models.Model], object]
+    related: tuple[str, ...] = ()
+
+
+def section(title: str, related_name: str, *columns: Column, order: tuple = ()) -> Section:
+    """A section read as a table: its title, its rows' related name, then its columns."""
+    return Section(
+        title,
+        related_name,
+        tuple(column.header for column in columns),
+        lambda row: tuple(column.value(row) for column in columns),
+        related=tuple(dict.fromkeys(name for column in columns for name in column.related)),
+        order=order,
+    )
+
+
+def text(header: str, name: str) -> Column:
+    return Column(header, lambda row: getattr(row, name))
+
+
+def choice(header: str, name: str) -> Column:
+    return Column(header, lambda row: getattr(row, f"get_{name}_display")())
+
+
+def linked(name: str, header: str = "") -> Column:
+    """The record a row links to, by its name: "on_behalf_of" is "On behalf of"."""
+    header = header or capfirst(name.replace("_", " "))
+    return Column(header, lambda row: link(getattr(row, name)), (name,))
+
+
+def role(header: str = "Role") -> Column:
+    return Column(header, lambda row: row.role)
+
+
+ROLE = role()
+SOURCE = Column("Source", attested, ("source",))
+KIND = choice("Kind", "kind")
+OFFICE = text("Office", "title")
+PERIOD = Column("Period", lambda row: reading(row.period))
 
 
 def _by_date(prefix: str) -> tuple:
     return tuple(chronological("date", prefix))
 
 
+def _dated(kind: str):
+    """The factory of the sections that list documents (or events): the record
+    and its date first, by that date; ``via`` names it on each row, or is ""
+    when the rows are the records themselves (a place's documents)."""
+
+    def factory(title: str, related_name: str, *columns: Column, via: str = kind) -> Section:
+        def record(row):
+            return getattr(row, via) if via else row
+
+        prefix = f"{via}__" if via else ""
+        return section(
+            title,
+            related_name,
+            Column(capfirst(kind), lambda row: link(record(row)), (via,) if via else ()),
+            Column("Date", lambda row: reading(record(row).date)),
+            *columns,
+            order=_by_date(prefix),
+        )
+
+    return factory
+
+
+documents = _dated("document")
+events = _dated("event")
+
+NAME_FORMS = section(
+    "Name forms", "name_forms", text("Name", "name"), text("Language", "language"), KIND
+)
+CITATIONS = section(
+    "Citations", "citations", linked("source"), text("Where in it", "locator"), text("Note", "note")
+)
+
 SECTIONS: dict[type[Record], tuple[Section, ...]] = {
     Document: (
-        Section("Provisions", "provisions", ("Number", "Text"), lambda r: (str(r.number), r.text)),
-        Section(
-            "Parties",
-            "parties",
-            ("State", "Role", "Source"),
-            lambda r: (link(r.state), r.role, attested(r)),
-            related=("state", "source"),
+        section("Provisions", "provisions", text("Number", "number"), text("Text", "text")),
+        section("Parties", "parties", linked("state"), ROLE, SOURCE),
+        section(
+            "Signatories", "signatories", linked("person"), linked("on_behalf_of"), ROLE, SOURCE
         ),
-        Section(
-            "Signatories",
-            "signatories",
-            ("Person", "On behalf of", "Role", "Source"),
-            lambda r: (link(r.person), link(r.on_behalf_of), r.role, attested(r)),
-            related=("person", "on_behalf_of", "source"),
-        ),
-        Section(
+        section(
             "Links to other documents",
             "links",
-            ("Document", "This document", "Source"),
-            lambda r: (link(r.target), r.get_role_display(), attested(r)),
-            related=("target", "source"),
+            linked("target", "Document"),
+            choice("This document", "role"),
+            SOURCE,
         ),
-        Section(
+        section(
             "Linked from other documents",
             "linked_from",
-            ("Document", "This document is", "Source"),
-            lambda r: (link(r.document), INVERSE_RELATIONS.get(r.role, r.role), attested(r)),
-            related=("document", "source"),
+            linked("document"),
+            Column("This document is", lambda row: INVERSE_RELATIONS.get(row.role, row.role)),
+            SOURCE,
             order=_by_date("document__"),
         ),
-        Section(
-            "Events",
-            "event_roles",
-            ("Event", "Date", "This document was", "Source"),
-            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
-            related=("event", "source"),
-            order=_by_date("event__"),
-        ),
+        events("Events", "event_roles", role("This document was"), SOURCE),
         CITATIONS,
     ),
     Person: (
         NAME_FORMS,
-        Section(
-            "Positions held",
-            "positions",
-            ("Office", "State", "Period", "Source"),
-            lambda r: (r.title, link(r.state), reading(r.period), attested(r)),
-            related=("state", "source"),
-        ),
-        Section(
-            "Documents signed",
-            "signed",
-            ("Document", "Date", "On behalf of", "Role", "Source"),
-            lambda r: (
-                link(r.document),
-                reading(r.document.date),
-                link(r.on_behalf_of),
-                r.role,
-                attested(r),
-            ),
-            related=("document", "on_behalf_of", "source"),
-            order=_by_date("document__"),
-        ),
-        Section(
-            "Events taken part in",
-            "participations",
-            ("Event", "Date", "Role", "Source"),
-            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
-            related=("event", "source"),
-            order=_by_date("event__"),
-        ),
+        section("Positions held", "positions", OFFICE, linked("state"), PERIOD, SOURCE),
+        documents("Documents signed", "signed", linked("on_behalf_of"), ROLE, SOURCE),
+        events("Events taken part in", "participations", ROLE, SOURCE),
         CITATIONS,
     ),
     State: (
         NAME_FORMS,
-        Section(
-            "Documents it is party to",
-            "parties",
-            ("Document", "Date", "Role", "Source"),
-            lambda r: (link(r.document), reading(r.document.date), r.role, attested(r)),
-            related=("document", "source"),
-            order=_by_date("document__"),
-        ),
-        Section(
+        documents("Documents it is party to", "parties", ROLE, SOURCE),
+        documents(
             "Documents signed on its behalf",
             "signatories",
-            ("Document", "Date", "Signed by", "Role", "Source"),
-            lambda r: (
-                link(r.document),
-                reading(r.document.date),
-                link(r.person),
-                r.role,
-                attested(r),
-            ),
-            related=("document", "person", "source"),
-            order=_by_date("document__"),
+            linked("person", "Signed by"),
+            ROLE,
+            SOURCE,
         ),
-        Section(
-            "Events",
-            "event_roles",
-            ("Event", "Date", "Role", "Source"),
-            lambda r: (link(r.event), reading(r.event.date), r.role, attested(r)),
-            related=("event", "source"),
-            order=_by_date("event__"),
-        ),
-        Section(
+        events("Events", "event_roles", ROLE, SOURCE),
+        section(
             "Offices held for it",
             "positions",
-            ("Person", "Office", "Period", "Source"),
-            lambda r: (link(r.person), r.title, reading(r.period), attested(r)),
-            related=("person", "source"),
+            linked("person"),
+            OFFICE,
+            PERIOD,
+            SOURCE,
         ),
-        Section("Places", "places", ("Place",), lambda p: (link(p),)),
+        section("Places", "places", Column("Place", link)),
         CITATIONS,
     ),
     Event: (
-        Section(
-            "Participants",
-            "participants",
-            ("Person", "Role", "Source"),
-            lambda r: (link(r.person), r.role, attested(r)),
-            related=("person", "source"),
-        ),
-        Section(
-            "States involved",
-            "states",
-            ("State", "Role", "Source"),
-            lambda r: (link(r.state), r.role, attested(r)),
-            related=("state", "source"),
-        ),
-        Section(
-            "Documents",
-            "documents",
-            ("Document", "Date", "Role", "Source"),
-            lambda r: (link(r.document), reading(r.document.date), r.role_from_event, attested(r)),
-            related=("document", "source"),
+        section("Participants", "participants", linked("person"), ROLE, SOURCE),
+        section("States involved", "states", linked("state"), ROLE, SOURCE),
+        documents(
+            "Documents", "documents", Column("Role", lambda row: row.role_from_event), SOURCE
         ),
         CITATIONS,
     ),
     Place: (
         NAME_FORMS,
-        Section(
-            "Documents signed or issued here",
-            "documents",
-            ("Document", "Date", "Kind"),
-            lambda d: (link(d), reading(d.date), d.get_kind_display()),
-            order=_by_date(""),
-        ),
-        Section(
-            "Events held here",
-            "events",
-            ("Event", "Date", "Kind"),
-            lambda e: (link(e), reading(e.date), e.get_kind_display()),
-            order=_by_date(""),
-        ),
+        documents("Documents signed or issued here", "documents", KIND, via=""),
+        events("Events held here", "events", KIND, via=""),
         CITATIONS,
     ),
     Source: (),
