@@ -102,90 +102,91 @@ const RECORD = gql`
   }
 `;
 
+// The first ten records of one type by slug, each with `fields` (and a page of each of
+// its lists: $few).
+const firstTen = (name, field, fields, { pageInfo = '' } = {}) => gql`
+  query ${name}($few: OffsetPaginationInput = { limit: 5 }) {
+    ${field}(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
+      totalCount
+      ${pageInfo}
+      results { id slug ${fields} }
+    }
+  }
+`;
+// A record's citations and history, as the states, events and places are read.
+const CITED_AND_CHANGED = `
+  sources(pagination: $few) { locator source { id title } }
+  history(pagination: $few) { type summary }
+`;
+// A person then and now, read alike.
+const PERSON_AS_OF = gql`
+  fragment PersonAsOf on Person {
+    id name
+    born { display }
+    nameForms(pagination: $few) { name language }
+    positions(pagination: $few) { id title state { id name } }
+    events(pagination: $few) { id role event { id name } }
+    sources(pagination: $few) { locator source { id title } }
+    history(pagination: $few) { type summary }
+  }
+`;
+
 const QUERIES = {
-  persons: gql`
-    query Persons($few: OffsetPaginationInput = { limit: 5 }) {
-      persons(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
-        totalCount
-        pageInfo { offset limit }
-        results {
-          id slug name
-          nameForms(pagination: $few) { name language kind }
-          born { edtf display earliest latest approximate uncertain }
-          died { edtf display }
-          positions(pagination: $few) { id title state { id name } period { edtf } person { id name } sources { locator } }
-          signed(pagination: $few) { id role document { id title } onBehalfOf { id name } person { id name } }
-          events(pagination: $few) { id role event { id name } person { id name } sources { locator note source { id title } } }
-          sources(pagination: $few) { locator note source { id slug title author url accessed } }
-          history(pagination: $few) { date type reason summary changes { field old new } }
-        }
-      }
-    }
-  `,
-  documents: gql`
-    query Documents($few: OffsetPaginationInput = { limit: 5 }) {
-      documents(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
-        totalCount
-        results {
-          id slug title kind date { edtf display }
-          place { id name }
-          provisions(pagination: $few) { id number text }
-          parties(pagination: $few) { id role state { id name } document { id title } sources { locator } }
-          signatories(pagination: $few) { id role person { id name } onBehalfOf { id name } }
-          relatedDocuments(pagination: $few) { id relation document { id title } sources { locator } }
-          events(pagination: $few) { id role event { id name } document { id title } }
-          sources(pagination: $few) { locator source { id title } }
-          history(pagination: $few) { type summary changes { field new } }
-        }
-      }
-    }
-  `,
-  states: gql`
-    query States($few: OffsetPaginationInput = { limit: 5 }) {
-      states(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
-        totalCount
-        results {
-          id slug name officialName
-          nameForms(pagination: $few) { name language kind }
-          existence { edtf display }
-          documents(pagination: $few) { id role document { id title } state { id name } }
-          events(pagination: $few) { id role event { id name } state { id name } }
-          sources(pagination: $few) { locator source { id title } }
-          history(pagination: $few) { type summary }
-        }
-      }
-    }
-  `,
-  events: gql`
-    query Events($few: OffsetPaginationInput = { limit: 5 }) {
-      events(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
-        totalCount
-        results {
-          id slug name kind date { edtf display }
-          place { id name state { id name } }
-          participants(pagination: $few) { id role person { id name } event { id name } }
-          states(pagination: $few) { id role state { id name } }
-          documents(pagination: $few) { id role document { id title } }
-          sources(pagination: $few) { locator source { id title } }
-          history(pagination: $few) { type summary }
-        }
-      }
-    }
-  `,
-  places: gql`
-    query Places($few: OffsetPaginationInput = { limit: 5 }) {
-      places(ordering: [{ slug: ASC }], pagination: { limit: 10 }) {
-        totalCount
-        results {
-          id slug name latitude longitude
-          nameForms(pagination: $few) { name language kind }
-          state { id name }
-          sources(pagination: $few) { locator source { id title } }
-          history(pagination: $few) { type summary }
-        }
-      }
-    }
-  `,
+  persons: firstTen(
+    'Persons',
+    'persons',
+    `name
+    nameForms(pagination: $few) { name language kind }
+    born { edtf display earliest latest approximate uncertain }
+    died { edtf display }
+    positions(pagination: $few) { id title state { id name } period { edtf } person { id name } sources { locator } }
+    signed(pagination: $few) { id role document { id title } onBehalfOf { id name } person { id name } }
+    events(pagination: $few) { id role event { id name } person { id name } sources { locator note source { id title } } }
+    sources(pagination: $few) { locator note source { id slug title author url accessed } }
+    history(pagination: $few) { date type reason summary changes { field old new } }`,
+    { pageInfo: 'pageInfo { offset limit }' },
+  ),
+  documents: firstTen(
+    'Documents',
+    'documents',
+    `title kind date { edtf display }
+    place { id name }
+    provisions(pagination: $few) { id number text }
+    parties(pagination: $few) { id role state { id name } document { id title } sources { locator } }
+    signatories(pagination: $few) { id role person { id name } onBehalfOf { id name } }
+    relatedDocuments(pagination: $few) { id relation document { id title } sources { locator } }
+    events(pagination: $few) { id role event { id name } document { id title } }
+    sources(pagination: $few) { locator source { id title } }
+    history(pagination: $few) { type summary changes { field new } }`,
+  ),
+  states: firstTen(
+    'States',
+    'states',
+    `name officialName
+    nameForms(pagination: $few) { name language kind }
+    existence { edtf display }
+    documents(pagination: $few) { id role document { id title } state { id name } }
+    events(pagination: $few) { id role event { id name } state { id name } }
+    ${CITED_AND_CHANGED}`,
+  ),
+  events: firstTen(
+    'Events',
+    'events',
+    `name kind date { edtf display }
+    place { id name state { id name } }
+    participants(pagination: $few) { id role person { id name } event { id name } }
+    states(pagination: $few) { id role state { id name } }
+    documents(pagination: $few) { id role document { id title } }
+    ${CITED_AND_CHANGED}`,
+  ),
+  places: firstTen(
+    'Places',
+    'places',
+    `name latitude longitude
+    nameForms(pagination: $few) { name language kind }
+    state { id name }
+    ${CITED_AND_CHANGED}`,
+  ),
   connections: gql`
     query Connections {
       documentsConnection(first: 2) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id title } } }
@@ -211,25 +212,10 @@ const QUERIES = {
   `,
   asOf: gql`
     query AsOf($slug: String!, $moment: DateTime, $few: OffsetPaginationInput = { limit: 5 }) {
-      then: person(slug: $slug, asOf: $moment) {
-        id name
-        born { display }
-        nameForms(pagination: $few) { name language }
-        positions(pagination: $few) { id title state { id name } }
-        events(pagination: $few) { id role event { id name } }
-        sources(pagination: $few) { locator source { id title } }
-        history(pagination: $few) { type summary }
-      }
-      now: person(slug: $slug) {
-        id name
-        born { display }
-        nameForms(pagination: $few) { name language }
-        positions(pagination: $few) { id title state { id name } }
-        events(pagination: $few) { id role event { id name } }
-        sources(pagination: $few) { locator source { id title } }
-        history(pagination: $few) { type summary }
-      }
+      then: person(slug: $slug, asOf: $moment) { ...PersonAsOf }
+      now: person(slug: $slug) { ...PersonAsOf }
     }
+    ${PERSON_AS_OF}
   `,
 };
 
