@@ -13,7 +13,8 @@ From each string we derive:
   archivist can predict. An open end (``1941/..``) or an unknown end
   (``1941/``) has no bound (``None``): it overlaps every range on that side.
 * ``display``: a reading for people: "30 July 1941", "July 1941",
-  "circa 1941", "1940s", "September 1939 – October 1939".
+  "circa 1941", "1940s", "September 1939 – October 1939" (of a stored
+  value, empty or not: :func:`display_of`).
 * ``approximate`` / ``uncertain`` flags.
 
 * ``reading``: the display and the bounds, as the admin shows them beside
@@ -206,15 +207,23 @@ def read(value: str) -> Reading:
     return Reading(date.reading, date=date)
 
 
-def with_display(value: str) -> str:
-    """An EDTF value with its display, as a history shows it: "1941-07 (July 1941)".
+def display_of(value: str) -> str:
+    """A stored date as people read it: "1941-07" is "July 1941", no date is "".
 
-    A value saved before a rule that now refuses it is shown as it is.
+    What lists, read views, autocomplete and histories show. A value saved
+    before a rule that now refuses it is shown as it is.
     """
+    if not value:
+        return ""
     try:
-        display = parse(value).display
+        return parse(value).display
     except ValidationError:
         return value
+
+
+def with_display(value: str) -> str:
+    """An EDTF value with its display, as a history shows it: "1941-07 (July 1941)"."""
+    display = display_of(value)
     return value if display == value else f"{value} ({display})"
 
 

@@ -432,6 +432,20 @@ def test_read_strips_as_the_form_does_and_reads_nothing_as_nothing():
 @pytest.mark.parametrize(
     ("edtf", "shown"),
     [
+        ("1941-07", "July 1941"),
+        ("1941-07-05/1941-07-30", "5 July 1941 – 30 July 1941"),
+        ("194X~", "circa 1940s"),
+        ("", ""),  # no date: nothing to read
+        ("1941-13", "1941-13"),  # saved before a rule refused it: as it is
+    ],
+)
+def test_display_of_a_stored_date(edtf, shown):
+    assert dates.display_of(edtf) == shown
+
+
+@pytest.mark.parametrize(
+    ("edtf", "shown"),
+    [
         ("1941-07", "1941-07 (July 1941)"),
         ("1941-07-30/1941-08", "1941-07-30/1941-08 (30 July 1941 – August 1941)"),
         ("1941", "1941"),  # its display says no more

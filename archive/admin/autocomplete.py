@@ -15,11 +15,8 @@ from archive import dates
 
 def dates_of(record) -> str:
     """The record's dates as people read them: "19 January 1884 – 3 September 1975"."""
-    return " – ".join(
-        dates.parse(value).display
-        for field in record.edtf_fields()
-        if (value := getattr(record, field.attname))
-    )
+    shown = (dates.display_of(getattr(record, field.attname)) for field in record.edtf_fields())
+    return " – ".join(display for display in shown if display)
 
 
 def distinguishing_label(record) -> str:

@@ -205,8 +205,7 @@ def edtf_display(field_name: str, label: str):
     """A changelist column that shows an EDTF date as people read it."""
 
     def column(model_admin, obj):
-        value = getattr(obj, field_name)
-        return dates.parse(value).display if value else ""
+        return dates.display_of(getattr(obj, field_name))
 
     column.short_description = label
     column.admin_order_field = f"{field_name}_earliest"  # in full: ChronologicalChangeList

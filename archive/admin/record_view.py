@@ -64,11 +64,6 @@ def link(record: Record | None) -> Cell | str:
     return Cell(str(record), view_url(record), draft=not record.published)
 
 
-def reading(value: str) -> str:
-    """An EDTF date as people read it: "30 July 1941"."""
-    return dates.parse(value).display if value else ""
-
-
 def attested(row: Row) -> Cell | str:
     """The source a row names, with where in it: "Sikorski–Mayski agreement, infobox"."""
     if row.source_id is None:
@@ -176,7 +171,7 @@ ROLE = role()
 SOURCE = Column("Source", attested, ("source",))
 KIND = choice("Kind", "kind")
 OFFICE = text("Office", "title")
-PERIOD = Column("Period", lambda row: reading(row.period))
+PERIOD = Column("Period", lambda row: dates.display_of(row.period))
 
 
 def _by_date(prefix: str) -> tuple:
@@ -197,7 +192,7 @@ def _dated(kind: str):
             title,
             related_name,
             Column(capfirst(kind), lambda row: link(record(row)), (via,) if via else ()),
-            Column("Date", lambda row: reading(record(row).date)),
+            Column("Date", lambda row: dates.display_of(record(row).date)),
             *columns,
             order=_by_date(prefix),
         )
