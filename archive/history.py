@@ -258,6 +258,10 @@ class Formatter:
         return str(value)
 
     def row(self, row) -> str:
+        """A row by its label; a date in it (an office's period) with its reading
+        beside it, as its changes have."""
+        if hasattr(row, "dated_label"):
+            return row.dated_label(dates.with_display)
         return str(row)
 
 

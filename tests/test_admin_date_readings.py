@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from archive import history
 from archive.models import Person, Position, State
-from tests.admin_forms import form_data
+from tests.admin_forms import form_data, url
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,7 @@ def test_the_history_shows_readings_beside_dates_of_the_record_and_its_rows(
     changes = [(e.summary, e.changes) for e in response.context["entries"] if e.changes]
     assert changes == [
         (
-            "position changed: Ambassador (1932-10/1943)",
+            "position changed: Ambassador (1932-10/1943 (October 1932 – 1943))",
             [("period", "1932/1943 (1932 – 1943)", "1932-10/1943 (October 1932 – 1943)")],
         ),
         ("Changed", [("born", "1884-01-19 (19 January 1884)", "1884-01 (January 1884)")]),
@@ -205,3 +206,15 @@ def test_the_history_shows_readings_beside_dates_of_the_record_and_its_rows(
         "<li><strong>born:</strong> <del>1884-01-19 (19 January 1884)</del> &rarr; "
         "<ins>1884-01 (January 1884)</ins></li>"
     ) in html
+    assert "<td>position changed: Ambassador (1932-10/1943 (October 1932 – 1943))</td>" in html
+    # A revert to before the position was added removes it, named the same way.
+    before = maisky.history.order_by("-history_date")[1]
+    revert_page = client.get(url(Person, "simple_history", maisky.pk, before.history_id))
+    assert (
+        '<tr class="row-removed">\n'
+        "        <td>Position: Ambassador (1932-10/1943 (October 1932 – 1943))</td>\n"
+        "        <td>removed</td>"
+    ) in revert_page.content.decode()
+    # The public API's history writes the period as stored, as its changes do.
+    position = Position.objects.get(person=maisky)
+    assert history.PUBLIC.row(position) == "Ambassador (1932-10/1943)"

@@ -90,7 +90,7 @@ class RowChange:
     def label(self) -> str:
         """The row as people read it; by id when a record it linked is gone."""
         try:
-            return str(self.row)
+            return history.ADMIN.row(self.row)
         except ObjectDoesNotExist:
             return f"{self.row._meta.verbose_name} {self.row.pk} (links a deleted record)"
 

@@ -69,5 +69,10 @@ class Position(AttestedRow):
         ]
 
     def __str__(self):
-        period = f" ({self.period})" if self.period else ""
-        return f"{self.title}{period}"
+        return self.dated_label(str)
+
+    def dated_label(self, write_date) -> str:
+        """The office and when it was held, ``write_date`` writing the period:
+        as stored ("Ambassador (1932/1943)"), or with its reading beside it in
+        the admin's histories (archive.history.Formatter.row)."""
+        return f"{self.title} ({write_date(self.period)})" if self.period else self.title
