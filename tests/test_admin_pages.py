@@ -146,7 +146,7 @@ INLINES = [
         "parties",
         DocumentParty,
         {"state": ("state", "united-kingdom"), "role": "guarantor"},
-        ("role", "witness"),
+        ("role", "observer"),
     ),
     (
         Document,
@@ -159,7 +159,7 @@ INLINES = [
             "on_behalf_of": ("state", "poland"),
             "role": "witness",
         },
-        ("role", "guarantor"),
+        ("role", "countersignatory"),
     ),
     (
         Document,
@@ -208,8 +208,8 @@ INLINES = [
         Event,
         "participants",
         EventParticipant,
-        {"person": ("person", "anthony-eden"), "role": "observer"},
-        ("role", "host"),
+        {"person": ("person", "anthony-eden"), "role": "witness"},
+        ("role", "mediator"),
     ),
     (
         Event,
@@ -222,8 +222,8 @@ INLINES = [
         Event,
         "documents",
         EventDocument,
-        {"document": ("document", "molotov-ribbentrop-pact"), "role": "discussed"},
-        ("role", "annulled"),
+        {"document": ("document", "molotov-ribbentrop-pact"), "role": "related"},
+        ("role", "invalidated"),
     ),
     (
         Event,

@@ -450,7 +450,7 @@ def test_the_events(demo):
         ("wladyslaw-sikorski", "negotiator"),
         ("ivan-maisky", "negotiator"),
         ("anthony-eden", "sponsor"),
-        ("joseph-stalin", "Soviet leader"),
+        ("joseph-stalin", "leader"),
     ]
     assert list(negotiations.documents.values_list("document__slug", "role")) == [
         ("sikorski-mayski-agreement", "negotiated at")
@@ -719,3 +719,25 @@ def test_a_dangling_optional_reference_loads_nothing(db, tmp_path):
     )
     assert row_counts() == dict.fromkeys(DEMO_COUNTS, 0)
     assert version_counts() == dict.fromkeys(DEMO_COUNTS, 0)
+
+
+def test_a_role_outside_its_relation_s_list_loads_nothing(db, tmp_path):
+    """Roles are controlled lists (archive.models.roles); ``loaddata`` would save
+    any text, so load_archive checks every field with choices as a form does."""
+    path = write_fixture(
+        tmp_path / "bad-role.json",
+        [
+            *good_rows(),
+            {"model": "archive.document", "fields": {"slug": "doc", "title": "D", "kind": "pact"}},
+            {
+                "model": "archive.documentparty",
+                "fields": {"document": ["doc"], "state": ["atlantis-state"], "role": "ally"},
+            },
+        ],
+    )
+    assert refused(path) == (
+        f"Problem installing fixture '{path}': Could not load archive.DocumentParty "
+        "“doc atlantis-state ally”: role: “ally” is not one of its choices: “party”, "
+        "“guarantor”, “mediator”, “depositary”, “observer”. Nothing was loaded."
+    )
+    assert row_counts() == dict.fromkeys(DEMO_COUNTS, 0)

@@ -242,6 +242,14 @@ def test_signatories_sign_for_a_party_of_their_document(generated):
     assert all(signatory in parties for signatory in signatories)
 
 
+def test_every_role_is_on_its_relation_s_list(generated):
+    """The generator writes rows in bulk, past the forms that check roles."""
+    for model in (DocumentParty, DocumentSignatory, EventParticipant, EventState, EventDocument):
+        used = set(model.objects.values_list("role", flat=True))
+        assert used <= set(model.roles.by_value), (model.__name__, used - set(model.roles.by_value))
+        assert len(used) > 1, model.__name__
+
+
 def _snapshot() -> dict:
     """Everything the generator wrote, but the moment it wrote it."""
     moment = {"created", "modified"}

@@ -307,10 +307,10 @@ EVENT_KINDS = (
     (EventKind.OTHER, "Congress of {place}", 10),
 )
 PARTICIPANT_ROLES = (
-    "participant", "negotiator", "architect", "commander", "delegate", "witness", "mediator",
+    "participant", "negotiator", "architect", "commander", "member", "witness", "mediator",
 )  # fmt: skip
-EVENT_STATE_ROLES = ("party", "aggressor", "mediator", "victim", "observer", "ally")
-EVENT_DOCUMENT_ROLES = ("signed at", "negotiated", "led to", "annulled", "implemented")
+EVENT_STATE_ROLES = ("party", "aggressor", "mediator", "invaded", "observer", "ally")
+EVENT_DOCUMENT_ROLES = ("signed at", "negotiated at", "led to", "invalidated", "implemented")
 POSITION_TITLES = (
     "Ambassador to {state}", "Envoy to {state}", "Minister of Foreign Affairs",
     "Prime Minister", "Minister of War", "Commander-in-Chief", "Chief of the General Staff",

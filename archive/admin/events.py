@@ -22,13 +22,6 @@ class EventDocumentInline(RelationInline):
     fk_name = "event"
     fields = ("document", "role", "source", "source_locator")
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "role":
-            # Worded from the document, which the event's page reads "… this event".
-            field.help_text = EventDocument.ROLE_HELP
-        return field
-
 
 @admin.register(Event)
 class EventAdmin(ArchiveAdmin):

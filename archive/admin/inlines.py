@@ -24,7 +24,17 @@ def citations_inline(model):
 
 
 class RelationInline(ArchiveInline):
-    """A relation row: the other record, the role, and the source attesting it."""
+    """A relation row: the other record, the role, and the source attesting it.
+
+    The role is picked from the relation's controlled list, each choice with
+    what it means (archive.models.roles), so that one word means one thing.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "role" and hasattr(self.model, "roles"):
+            field.choices = self.model.roles.described_choices
+        return field
 
     def get_autocomplete_fields(self, request):
         return [

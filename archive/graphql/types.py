@@ -24,7 +24,12 @@ from archive.models.base import row_versions_name
 
 SLUG = "The record's permanent address: lower-case ASCII, stable, unique among its kind."
 DESCRIPTION = "A public description of the record."
-ROLE = "The role in this relation, as the sources give it."
+
+
+def role_field(relation):
+    """A relation's role, described with its controlled list and what each role means."""
+    roles = "; ".join(f"“{role.value}”: {role.meaning}" for role in relation.roles.roles)
+    return field(f"The role in this relation, one of a controlled list. {roles}.")
 
 
 def archive_type(model, name: str, description: str, *, rows: bool = False):
@@ -412,7 +417,7 @@ class ProvisionType(PublicRows):
 )
 class PartyType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(ROLE)
+    role: str = role_field(models.DocumentParty)
     state: StateType = field("The state.")
     document: DocumentType = field("The document.")
     sources: list[Citation] = row_sources_field()
@@ -426,7 +431,7 @@ class PartyType(PublicRows):
 )
 class SignatoryType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(ROLE)
+    role: str = role_field(models.DocumentSignatory)
     person: PersonType = field("Who signed.")
     on_behalf_of: StateType | None = field("The state they signed for.")
     document: DocumentType = field("The document signed.")
@@ -464,7 +469,7 @@ class PositionType(PublicRows):
 )
 class ParticipantType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(ROLE)
+    role: str = role_field(models.EventParticipant)
     person: PersonType = field("The person.")
     event: EventType = field("The event.")
     sources: list[Citation] = row_sources_field()
@@ -475,7 +480,7 @@ class ParticipantType(PublicRows):
 )
 class EventStateType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(ROLE)
+    role: str = role_field(models.EventState)
     state: StateType = field("The state.")
     event: EventType = field("The event.")
     sources: list[Citation] = row_sources_field()
@@ -489,7 +494,7 @@ class EventStateType(PublicRows):
 )
 class EventDocumentType(PublicRows):
     id: strawberry.ID = row_id_field()
-    role: str = field(models.EventDocument.ROLE_HELP)
+    role: str = role_field(models.EventDocument)
     document: DocumentType = field("The document.")
     event: EventType = field("The event.")
     sources: list[Citation] = row_sources_field()

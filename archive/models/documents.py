@@ -12,6 +12,7 @@ from archive.models.base import (
     citations_of,
     versioned,
 )
+from archive.models.roles import DOCUMENT_PARTY, DOCUMENT_SIGNATORY
 
 
 class DocumentKind(models.TextChoices):
@@ -89,7 +90,8 @@ class DocumentParty(RelationBase):
 
     document = HistoricForeignKey(Document, on_delete=models.CASCADE, related_name="parties")
     state = HistoricForeignKey("archive.State", on_delete=models.PROTECT, related_name="parties")
-    role = models.CharField(max_length=100, default="party")
+    roles = DOCUMENT_PARTY
+    role = DOCUMENT_PARTY.field()
 
     history = versioned()
 
@@ -121,7 +123,8 @@ class DocumentSignatory(RelationBase):
         blank=True,
         related_name="signatories",
     )
-    role = models.CharField(max_length=100, default="signatory")
+    roles = DOCUMENT_SIGNATORY
+    role = DOCUMENT_SIGNATORY.field()
 
     history = versioned()
 

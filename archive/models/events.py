@@ -11,6 +11,7 @@ from archive.models.base import (
     citations_of,
     versioned,
 )
+from archive.models.roles import EVENT_DOCUMENT, EVENT_PARTICIPANT, EVENT_STATE
 
 
 class EventKind(models.TextChoices):
@@ -63,7 +64,8 @@ class EventParticipant(RelationBase):
     person = HistoricForeignKey(
         "archive.Person", on_delete=models.PROTECT, related_name="participations"
     )
-    role = models.CharField(max_length=100, default="participant")
+    roles = EVENT_PARTICIPANT
+    role = EVENT_PARTICIPANT.field()
 
     history = versioned()
 
@@ -89,7 +91,8 @@ class EventState(RelationBase):
     state = HistoricForeignKey(
         "archive.State", on_delete=models.PROTECT, related_name="event_roles"
     )
-    role = models.CharField(max_length=100, default="party")
+    roles = EVENT_STATE
+    role = EVENT_STATE.field()
 
     history = versioned()
 
@@ -115,16 +118,12 @@ class EventDocument(RelationBase):
     :attr:`role_from_event`.
     """
 
-    ROLE_HELP = (
-        "What the document was to the event, worded from the document: "
-        "“signed at”, “negotiated at”, “led to”, “invalidated”."
-    )
-
     event = HistoricForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
     document = HistoricForeignKey(
         "archive.Document", on_delete=models.PROTECT, related_name="event_roles"
     )
-    role = models.CharField(max_length=100, default="related")
+    roles = EVENT_DOCUMENT
+    role = EVENT_DOCUMENT.field()
 
     history = versioned()
 
@@ -145,4 +144,4 @@ class EventDocument(RelationBase):
     @property
     def role_from_event(self) -> str:
         """The role as the event's page reads it: "signed at this event"."""
-        return f"{self.role} this event"
+        return self.roles.from_other_side(self.role)

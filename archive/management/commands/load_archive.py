@@ -5,10 +5,10 @@ Its arguments and options are `loaddata`'s; `loaddata` itself stays Django's
 
 * Every row it writes gets a version whose reason names the fixture
   (see :mod:`archive.fixture_versions`).
-* A row the archive refuses (an invalid date, a dangling reference) stops the
-  whole load, which changes nothing: Django already loads all fixtures of one
-  call in one transaction. The error names the fixture and the row, and the
-  command exits non-zero.
+* A row the archive refuses (an invalid date, a dangling reference, a role or
+  a kind outside its list) stops the whole load, which changes nothing: Django
+  already loads all fixtures of one call in one transaction. The error names
+  the fixture and the row, and the command exits non-zero.
 """
 
 import json
@@ -126,6 +126,7 @@ class Command(loaddata.Command):
         # second save is the row as the fixture gives it: version that one.
         fixture_versions.defer_version(obj.object, bool(obj.deferred_fields))
         try:
+            check_choices(obj.object)
             return super().save_obj(obj)
         except ValidationError as error:
             raise FixtureRowError(
@@ -133,6 +134,20 @@ class Command(loaddata.Command):
             ) from error
         finally:
             fixture_versions.defer_version(obj.object, False)
+
+
+def check_choices(instance):
+    """Refuse a value outside its field's choices (a role, a kind), as a form would:
+    ``loaddata`` saves it as it is."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.choices and value not in field.empty_values:
+            if value not in {choice for choice, _ in field.flatchoices}:
+                choices = ", ".join(f"“{choice}”" for choice, _ in field.flatchoices)
+                errors[field.name] = f"“{value}” is not one of its choices: {choices}."
+    if errors:
+        raise ValidationError(errors)
 
 
 def _record_references(obj):

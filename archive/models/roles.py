@@ -1,0 +1,117 @@
+"""The roles a relation row may carry: one controlled list per relation.
+
+Each role means one thing, said once here: the admin shows the meaning beside
+each choice, docs/data.md lists them, and a row with a role outside its
+relation's list is refused (in a form, a fixture or a save). A role's value is
+what is stored and what fixtures and the API carry ("signed at").
+
+The free text that roles were before migration 0009 was read into these lists
+there (its frozen copy of the synonyms below says how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Role:
+    value: str
+    meaning: str
+    # How the relation reads from the other record, where the role's own word
+    # does not ("led to" a document's event reads "led to this event").
+    from_other_side: str = ""
+
+
+class Vocabulary:
+    """The roles of one relation, the first its default."""
+
+    def __init__(self, *roles: Role):
+        self.roles = roles
+        self.by_value = {role.value: role for role in roles}
+
+    @property
+    def default(self) -> str:
+        return self.roles[0].value
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(role.value, role.value) for role in self.roles]
+
+    @property
+    def described_choices(self) -> list[tuple[str, str]]:
+        """The choices as a form offers them: each role with what it means."""
+        return [(role.value, f"{role.value}: {role.meaning}") for role in self.roles]
+
+    def field(self) -> models.CharField:
+        """The ``role`` column of a relation with these roles."""
+        return models.CharField(max_length=100, choices=self.choices, default=self.default)
+
+    def from_other_side(self, value: str) -> str:
+        role = self.by_value.get(value)
+        return role.from_other_side if role and role.from_other_side else value
+
+
+DOCUMENT_PARTY = Vocabulary(
+    Role("party", "a state bound by the document"),
+    Role("guarantor", "a state that undertakes to uphold the document without being bound by it"),
+    Role("mediator", "a state that brought the parties to agree, without being bound"),
+    Role("depositary", "a state that keeps the original and receives ratifications"),
+    Role("observer", "a state present at the conclusion, neither bound nor guarantor"),
+)
+
+DOCUMENT_SIGNATORY = Vocabulary(
+    Role("signatory", "signed the document, for the state named or in their own name"),
+    Role("countersignatory", "signed to confirm another's signature, as a minister does"),
+    Role("witness", "signed as witness to the others' signatures, binding no one"),
+)
+
+EVENT_PARTICIPANT = Vocabulary(
+    Role("participant", "took part, in no role more precise on this list"),
+    Role("architect", "conceived the event or drove it through"),
+    Role("leader", "led a state or a body that took part, as its head"),
+    Role("negotiator", "negotiated for one of the sides"),
+    Role("mediator", "helped the sides agree without being one of them"),
+    Role("sponsor", "backed the event from outside, with authority or help"),
+    Role("signatory", "signed a document at the event"),
+    Role("head of mission", "led a mission or a delegation"),
+    Role("member", "belonged to a mission or a delegation that another led"),
+    Role("commander", "commanded forces in the event"),
+    Role("witness", "was present and bore witness, taking no part"),
+)
+
+EVENT_STATE = Vocabulary(
+    Role("party", "one of the event's sides"),
+    Role("aggressor", "attacked another state"),
+    Role("invaded", "was attacked or occupied"),
+    Role("ally", "acted beside one of the sides without being one"),
+    Role("partitioning power", "took part in dividing another state's territory"),
+    Role("partitioned", "had its territory divided among others"),
+    Role("mediator", "helped the sides agree without being one of them"),
+    Role("sponsor", "backed the event from outside, with authority or help"),
+    Role("grantor", "granted what the event gave: an amnesty, a concession"),
+    Role("sending state", "sent the mission or the delegation"),
+    Role("host", "the event took place on its territory or at its invitation"),
+    Role("observer", "watched without taking part"),
+)
+
+# Worded from the document: "the pact led to the invasion".
+EVENT_DOCUMENT = Vocabulary(
+    Role("related", "bound up with the event in no way more precise", "related to this event"),
+    Role("negotiated at", "was negotiated at the event", "negotiated at this event"),
+    Role("signed at", "was signed at the event", "signed at this event"),
+    Role("led to", "was among the causes of the event", "led to this event"),
+    Role("resulted from", "came out of the event", "resulted from this event"),
+    Role(
+        "implemented",
+        "put into effect what the event decided",
+        "put into effect what this event decided",
+    ),
+    Role(
+        "invalidated",
+        "declared what the event brought about void",
+        "declared what this event brought about void",
+    ),
+)
