@@ -95,7 +95,17 @@ class PreloadedAutocompleteSelect(LabelledAutocompleteSelect):
 
 
 class PreloadingFormSet(forms.BaseInlineFormSet):
-    """Inline rows whose autocomplete links are fetched in one query per column."""
+    """Inline rows whose autocomplete links are fetched in one query per column.
+
+    ``all_formsets`` is shared by the formsets of one form, each under its
+    prefix (:meth:`ArchiveAdmin.get_formset_kwargs`): a check across a record's
+    rows (archive.admin.consistency) reads the others' cleaned data there.
+    """
+
+    def __init__(self, *args, all_formsets: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.all_formsets = {} if all_formsets is None else all_formsets
+        self.all_formsets[self.prefix] = self
 
     @cached_property
     def forms(self):
@@ -266,6 +276,12 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
         rest = [name for name in fields if name not in RECORD_FIELDS]
         after_own = 1 + max((i for i, name in enumerate(rest) if name in own), default=-1)
         return rest[:after_own] + shared + rest[after_own:]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if issubclass(inline.formset, PreloadingFormSet):
+            kwargs["all_formsets"] = request.__dict__.setdefault("_archive_formsets", {})
+        return kwargs
 
     # --- reasons --------------------------------------------------------
 

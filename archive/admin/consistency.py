@@ -9,8 +9,10 @@ saves it all the same):
   a party, the place): the public API shows published records only, so those
   links would vanish from it.
 
-The document's rows are those posted (its signatories here, its parties read
-from the same form), not those saved: the warning is about what the save writes.
+The document's rows are those posted, as their formsets cleaned them (its
+signatories here, its parties from the form's other formsets), not those saved:
+the warning is about what the save writes. It is asked once every row is
+valid, so that it never hides an error that must be mended anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from archive.admin.base import PreloadingFormSet
-from archive.models import State
 
 CONFIRM = "_save_despite_warnings"
 PARTIES = "parties"  # the prefix of the document's party rows in its form
@@ -34,7 +35,10 @@ class CheckedSignatories(PreloadingFormSet):
         super().clean()
         if any(self.errors) or self.non_form_errors():
             return
-        warnings = surprises(self.instance, self._signatories(), self._party_ids())
+        parties = self.all_formsets.get(PARTIES)
+        if parties is not None and not parties.is_valid():
+            return
+        warnings = surprises(self.instance, rows_kept(self), rows_kept(parties))
         if not warnings:
             return
         token = hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16]
@@ -51,30 +55,22 @@ class CheckedSignatories(PreloadingFormSet):
             )
         )
 
-    def _signatories(self) -> list[dict]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
 
-    def _party_ids(self) -> set[int]:
-        """The states the posted party rows name (those not ticked for deletion)."""
-        try:
-            total = int(self.data.get(f"{PARTIES}-TOTAL_FORMS", 0))
-        except ValueError:
-            return set()
-        ids = set()
-        for row in range(min(total, 1000)):
-            state = self.data.get(f"{PARTIES}-{row}-state")
-            if state and str(state).isdigit() and not self.data.get(f"{PARTIES}-{row}-DELETE"):
-                ids.add(int(state))
-        return ids
+def rows_kept(formset) -> list[dict]:
+    """The cleaned rows of a formset that the save keeps (none when there is none)."""
+    if formset is None:
+        return []
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
-def surprises(document, signatories: list[dict], party_ids: set[int]) -> list[str]:
+def surprises(document, signatories: list[dict], parties: list[dict]) -> list[str]:
     """What the save would do that an archivist rarely means, each said in a sentence."""
     said = []
+    party_ids = {row["state"].pk for row in parties if row.get("state") is not None}
     for row in signatories:
         state = row.get("on_behalf_of")
         if state is not None and party_ids and state.pk not in party_ids:
@@ -83,7 +79,7 @@ def surprises(document, signatories: list[dict], party_ids: set[int]) -> list[st
         linked = [document.place] if document.place_id else []
         for row in signatories:
             linked += [row.get("person"), row.get("on_behalf_of")]
-        linked += list(State.objects.filter(pk__in=party_ids, published=False).order_by("pk"))
+        linked += [row.get("state") for row in parties]
         drafts = list(dict.fromkeys(r for r in linked if r is not None and not r.published))
         if drafts:
             names = ", ".join(f"{type(r)._meta.verbose_name} “{r}”" for r in drafts)
