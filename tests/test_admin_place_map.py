@@ -35,3 +35,61 @@ def test_the_demo_places_drawn_where_they_are(client, reader, demo, django_asser
 
 def test_no_coordinates_no_map():
     assert place_map.draw([Place(name="Nowhere", slug="nowhere")]) is None
+
+
+def inside(rings, x, y) -> bool:
+    """Whether (x, y) is on land: inside an odd number of rings (SVG's even-odd rule)."""
+    crossings = 0
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1
+
+
+def test_the_land_drawn_under_the_places(client, reader, demo):
+    client.force_login(reader)
+    response = client.get(MAP)
+    drawn = response.context["map"]
+    london, moscow = drawn.points
+    assert inside(drawn.land, london.x, london.y) and inside(drawn.land, moscow.x, moscow.y)
+    # 16.48 px a degree east, 27.77 px a degree north (from London and Moscow): the
+    # North Sea at 55° N 3° E and the Baltic at 55.5° N 19° E are water.
+    assert [inside(drawn.land, *at) for at in ((120, 172), (384, 158))] == [False, False]
+    # Cut to the drawing, and reaching its edges.
+    xs = [x for ring in drawn.land for x, _ in ring]
+    ys = [y for ring in drawn.land for _, y in ring]
+    assert (min(xs), max(xs), min(ys), max(ys)) == (0, 760, 0, 420)
+    assert (len(drawn.land), drawn.land_scale) == (45, "1:50 million")  # a degree is 28 px
+    page = response.content.decode()
+    assert f'<path class="land" d="M{drawn.land_path[1:40]}' in page
+    assert "Land: Natural Earth, 1:50 million." in page
+
+
+def test_a_world_of_places_drawn_on_the_coarser_land():
+    places = [
+        Place(name=name, slug=name, latitude=lat, longitude=lon)
+        for name, lat, lon in (("sydney", -33.9, 151.2), ("anchorage", 61.2, -149.9))
+    ]
+    drawn = place_map.draw(places)
+    assert (len(drawn.land), drawn.land_scale) == (99, "1:110 million")  # a degree is 2.3 px
+
+
+def test_the_land_s_rings_are_decoded_closed():
+    coarse, fine = place_map.land_rings(place_map.COARSE), place_map.land_rings(place_map.FINE)
+    assert (len(coarse), len(fine)) == (126, 1421)
+    assert all(ring[0] == ring[-1] for ring, _ in coarse + fine)
+    # Fiji's Vanua Levu, the fine file's first, ends at the antimeridian.
+    assert fine[0][1] == pytest.approx((178.4988, -16.9758, 180.0, -16.1529), abs=1e-4)
+
+
+def test_a_polygon_is_cut_to_the_drawing():
+    # A square across the corner keeps its quarter inside; a diamond around the
+    # corner (0, 0) gains the corner and the edges' crossings.
+    assert place_map.clip([(10, 10), (30, 10), (30, 30), (10, 30)], 20, 20) == [
+        (10.0, 20),
+        (10, 10),
+        (20, 10.0),
+        (20.0, 20),
+    ]
+    assert place_map.clip([(30, 30), (40, 30), (40, 40)], 20, 20) == []

@@ -1,22 +1,34 @@
 """Places with coordinates on a map: a plain SVG drawn on the server.
 
-No tiles and no script: the archive's places are drawn as points on a
-graticule (lines every few degrees, labelled), in an equirectangular
-projection fitted to the points, so a reader sees where things happened
-relative to each other without any third-party map server. The places listed
-under it, with their coordinates, are its text alternative.
+No tiles and no script: the archive's places are drawn as points over the
+land's outline and a graticule (lines every few degrees, labelled), in an
+equirectangular projection fitted to the points, so a reader sees where things
+happened without any third-party map server. The outline is Natural Earth's
+land at 1:110 million, vendored with its provenance in archive/admin/land/ and
+decoded once per process. The places listed under it, with their coordinates,
+are its text alternative.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from archive.admin import record_view
 
 WIDTH, HEIGHT, MARGIN = 760, 420, 36  # the drawing in px, and room for the labels
 STEPS = (1, 2, 5, 10, 15, 30)  # the graticule's spacing, in degrees, the first that fits
 MOST = 500  # places drawn at most: past that a page of points is a smear
+# Natural Earth's land at two scales: the finer where a degree is drawn wider than
+# DETAILED px, the coarser for a continent or the world (whose finer outline would
+# weigh 130 kB, most of it below a pixel).
+LANDS = Path(__file__).parent / "land"
+COARSE, FINE, DETAILED = "land-110m.json", "land-50m.json", 8
+SCALES = {COARSE: "1:110 million", FINE: "1:50 million"}
+NEAR = 3  # px (x and y distances added): an outline's point closer to the last is left out
 
 
 @dataclass(frozen=True)
@@ -54,8 +66,15 @@ class Line:
 class Map:
     points: list[Point]
     lines: list[Line]
+    land: list[list[tuple[int, int]]] = field(default_factory=list)  # rings, in px
+    land_scale: str = ""  # Natural Earth's, of the outline drawn
     width: int = WIDTH
     height: int = HEIGHT
+
+    @property
+    def land_path(self) -> str:
+        """The land's rings as one SVG path (even-odd: a lake is a hole in its land)."""
+        return "".join("M" + " ".join(f"{x} {y}" for x, y in ring) + "Z" for ring in self.land)
 
 
 def draw(places) -> Map | None:
@@ -84,7 +103,102 @@ def draw(places) -> Map | None:
         Point(place, record_view.view_url(place), x(float(p_lon)), y(float(p_lat)))
         for place, p_lat, p_lon in ((p, p.latitude, p.longitude) for p in placed)
     ]
-    return Map(points, _graticule(south, north, west, east, x, y))
+    # What the drawing shows, in degrees: the fitted box and the room around it.
+    seen_west = (west + east) / 2 - WIDTH / 2 / (squeeze * scale)
+    seen_east = (west + east) / 2 + WIDTH / 2 / (squeeze * scale)
+    seen_south = (south + north) / 2 - HEIGHT / 2 / scale
+    seen_north = (south + north) / 2 + HEIGHT / 2 / scale
+    outline = FINE if scale > DETAILED else COARSE
+    land = [
+        drawn
+        for ring, (r_west, r_south, r_east, r_north) in land_rings(outline)
+        if r_west <= seen_east
+        and r_east >= seen_west
+        and r_south <= seen_north
+        and r_north >= seen_south
+        for drawn in [_in_px(clip([(x(lon), y(lat)) for lon, lat in ring], WIDTH, HEIGHT))]
+        if len(drawn) >= 3
+    ]
+    return Map(points, _graticule(south, north, west, east, x, y), land, SCALES[outline])
+
+
+@functools.cache
+def land_rings(name: str) -> tuple[tuple[tuple[tuple[float, float], ...], tuple[float, ...]], ...]:
+    """The land's rings in the TopoJSON file ``name`` as (longitude, latitude)
+    points, each with its bounds (west, south, east, north): the arcs decoded,
+    once per process."""
+    topology = json.loads((LANDS / name).read_text(encoding="utf-8"))
+    (scale_x, scale_y), (move_x, move_y) = (
+        topology["transform"]["scale"],
+        topology["transform"]["translate"],
+    )
+    arcs = []
+    for quantized in topology["arcs"]:
+        # Delta-encoded and quantized: each position is the sum of those before it.
+        x = y = 0
+        arc = []
+        for dx, dy in quantized:
+            x, y = x + dx, y + dy
+            arc.append((x * scale_x + move_x, y * scale_y + move_y))
+        arcs.append(arc)
+    rings = []
+    for geometry in topology["objects"]["land"]["geometries"]:
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        for polygon in polygons:
+            for ring_arcs in polygon:
+                ring = []
+                for index in ring_arcs:
+                    # ~index is arc index read backwards; each arc repeats the last point.
+                    arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+                    ring.extend(arc if not ring else arc[1:])
+                lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+                rings.append((tuple(ring), (min(lons), min(lats), max(lons), max(lats))))
+    return tuple(rings)
+
+
+def clip(ring: list[tuple[float, float]], width: float, height: float) -> list:
+    """The polygon ``ring`` cut to the rectangle (0, 0)–(width, height), by
+    Sutherland–Hodgman: one edge of the rectangle at a time."""
+    edges = (
+        (lambda p: p[0] >= 0, lambda p, q: _cross_x(p, q, 0)),
+        (lambda p: p[0] <= width, lambda p, q: _cross_x(p, q, width)),
+        (lambda p: p[1] >= 0, lambda p, q: _cross_y(p, q, 0)),
+        (lambda p: p[1] <= height, lambda p, q: _cross_y(p, q, height)),
+    )
+    for inside, crossing in edges:
+        kept = []
+        for i, current in enumerate(ring):
+            previous = ring[i - 1]
+            if inside(current):
+                if not inside(previous):
+                    kept.append(crossing(previous, current))
+                kept.append(current)
+            elif inside(previous):
+                kept.append(crossing(previous, current))
+        ring = kept
+        if not ring:
+            break
+    return ring
+
+
+def _cross_x(p, q, x):
+    return x, p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0])
+
+
+def _cross_y(p, q, y):
+    return p[0] + (q[0] - p[0]) * (y - p[1]) / (q[1] - p[1]), y
+
+
+def _in_px(ring) -> list[tuple[int, int]]:
+    """The ring on whole pixels, without the points within NEAR px of the one kept
+    before: detail no one sees, and most of the outline's weight."""
+    drawn = []
+    for x, y in ring:
+        if not drawn or abs(x - drawn[-1][0]) + abs(y - drawn[-1][1]) >= NEAR:
+            drawn.append((round(x), round(y)))
+    if len(drawn) > 1 and drawn[0] == drawn[-1]:
+        drawn.pop()
+    return drawn
 
 
 def _graticule(south, north, west, east, x, y) -> list[Line]:
