@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from archive.models import Person
+from tests.factories import make_document, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +68,51 @@ def test_only_the_types_the_user_may_view_are_searched(client, django_user_model
     ]
 
 
-def test_a_search_costs_one_query_per_type(client, reader, demo, django_assert_num_queries):
+@pytest.mark.parametrize("more", [0, 12])
+def test_a_search_costs_one_query_per_type(client, reader, demo, django_assert_num_queries, more):
+    """However many are found: the timeline draws from the rows the search fetched."""
+    for n in range(more // 2):
+        make_document(title=f"Soviet note {n}", date=f"1942-0{n + 1}")
+        make_event(name=f"Soviet visit {n}", date=f"1943-0{n + 1}-01")
     client.force_login(reader)
     with django_assert_num_queries(4 + 5):  # session, user, its permissions; one a type
-        client.get(SEARCH, {"q": "soviet"})
+        response = client.get(SEARCH, {"q": "soviet"})
+    assert (len(response.context["hits"]), len(response.context["timeline"].bars)) == (
+        8 + more,
+        7 + more,
+    )
+
+
+C1932 = "circa October 1932, 1 October 1932 – 31 October 1932"
+
+
+def test_the_events_and_documents_found_on_a_timeline(client, reader, demo):
+    make_event(name="Maisky's arrival in London", date="1932-10~", published=False)
+    client.force_login(reader)
+    response = client.get(SEARCH, {"q": "maisky"})
+    drawn = response.context["timeline"]
+    # By date; Ivan Maisky himself, a person, is found but not drawn.
+    assert [(bar.label, bar.reading, bar.hedged, bar.draft) for bar in drawn.bars] == [
+        ("Maisky's arrival in London", C1932, True, True),
+        ("Sikorski–Mayski agreement", "30 July 1941", False, False),
+        ("Signing of the Sikorski–Mayski agreement", "30 July 1941", False, False),
+        ("Polish–Soviet military agreement", "14 August 1941", False, False),
+    ]
+    page = response.content.decode()
+    assert '<h2 id="record-timeline">Timeline</h2>' in page
+    assert '<title id="timeline-title">4 dated events and documents, 1932 to 1941</title>' in page
+    assert (
+        f"<title>Maisky's arrival in London: {C1932} (approximate or uncertain) (draft)</title>"
+    ) in page.replace("&#x27;", "'")
+    assert page.index('id="record-timeline"') < page.index('<table id="search-hits">')
+
+
+def test_fewer_than_two_dated_found_no_timeline(client, reader, demo):
+    client.force_login(reader)
+    response = client.get(SEARCH, {"q": "ivan maisky"})
+    assert [hit["kind"] for hit in response.context["hits"]] == ["person"]
+    assert response.context["timeline"] is None
+    assert 'id="record-timeline"' not in response.content.decode()
 
 
 def test_a_text_too_long_is_refused_and_nothing_is_searched(

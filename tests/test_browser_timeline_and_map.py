@@ -1,5 +1,5 @@
-"""A record's timeline and the places' map drawn in a real browser (chromium, by
-Playwright): the server, browser and logins are tests/test_browser.py's."""
+"""A record's and a search's timeline, and the places' map drawn in a real browser
+(chromium, by Playwright): the server, browser and logins are tests/test_browser.py's."""
 
 import pytest
 from playwright.sync_api import expect
@@ -50,4 +50,23 @@ def test_the_places_are_drawn_on_a_map(new_context, server):  # noqa: F811
     london, moscow = (drawn.locator("circle").nth(i).bounding_box() for i in (0, 1))
     assert london["x"] < moscow["x"] and london["y"] > moscow["y"]  # west, and south
     expect(page.locator("#mapped-places tbody tr")).to_have_count(2)
+    # The land under them, across the whole drawing, from the archive itself.
+    land = drawn.locator("path.land").bounding_box()
+    whole = drawn.bounding_box()
+    assert land["width"] >= whole["width"] and land["height"] >= whole["height"], (land, whole)
+    assert reported == []
+
+
+def test_a_search_s_timeline_is_drawn(new_context, server):  # noqa: F811
+    page, reported = reader_page(new_context, server)
+    page.goto("/admin/")
+    page.get_by_label("Search every record").fill("maisky")
+    page.get_by_label("Search every record").press("Enter")
+    chart = page.locator("svg.timeline")
+    expect(chart).to_be_visible()
+    # The two documents and the event found; Ivan Maisky, a person, is in the table only.
+    expect(chart.locator("rect")).to_have_count(3)
+    expect(page.locator("#search-hits tbody tr")).to_have_count(4)
+    box = chart.bounding_box()
+    assert box["width"] > 600 and box["height"] > 60, box
     assert reported == []

@@ -2,7 +2,8 @@
 
 The API's ranked search (:func:`archive.search.ranked`: names first, then the
 other texts), over what staff see: drafts included and marked, and only the
-record types the user may view. Each hit links to its record's read view.
+record types the user may view. Each hit links to its record's read view; the
+events and documents found are drawn on a timeline too (archive.admin.timeline).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive import search
+from archive.admin import timeline
 from archive.admin.autocomplete import dates_of
 from archive.models import SEARCHED
 
@@ -30,12 +32,14 @@ def search_view(request):
     found = []
     if text and refusal is None:
         found = search.ranked([model.objects.all() for model in searched], text, LIMIT)
+    records = [record for _, record in found]
     context = {
         **admin.site.each_context(request),
         "title": f"Records matching “{text}”" if text else "Search the archive",
         "text": text,
         "refusal": refusal,
-        "hits": [_hit(record) for _, record in found],
+        "hits": [_hit(record) for record in records],
+        "timeline": timeline.chart_of(timeline.by_date(records)),
     }
     return TemplateResponse(request, "admin/archive/search.html", context)
 

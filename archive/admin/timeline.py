@@ -1,12 +1,13 @@
 """A record's events and documents on a timeline, drawn from their dates' bounds.
 
 Where a reader would rather look than read: a person's documents signed and
-events, a state's, a place's, a document's events. Each is a bar from the
+events, a state's, a place's, a document's events; and the events and
+documents a search of the admin found (archive.admin.search). Each is a bar from the
 first to the last day its date can mean (archive.dates), so "1941" spans the
 year and "30 July 1941" is a tick; a date marked approximate or uncertain is
 drawn dashed and said so, an open end runs to the edge of the chart. Drawn on
 the server as SVG (no script, nothing from elsewhere) from the rows the read
-view has already fetched: no query of its own.
+view or the search has already fetched: no query of its own.
 """
 
 from __future__ import annotations
@@ -69,12 +70,25 @@ def dated_records(record) -> list:
                     linked = getattr(row, field.name, None) if field.is_cached(row) else None
                     if linked is not None and linked.date:
                         found[type(linked), linked.pk] = linked
-    return sorted(found.values(), key=lambda r: (r.date_earliest or datetime.date.min, r.pk))
+    return by_date(found.values())
+
+
+def by_date(records) -> list:
+    """The events and documents among ``records`` that have a date, earliest first."""
+    return sorted(
+        (r for r in records if isinstance(r, Document | Event) and r.date),
+        key=lambda r: (r.date_earliest or datetime.date.min, r.pk),
+    )
 
 
 def chart(record) -> Chart | None:
     """The timeline of ``record``, or None when fewer than two things are dated."""
-    items = dated_records(record)
+    return chart_of(dated_records(record))
+
+
+def chart_of(items: list) -> Chart | None:
+    """The timeline of the dated events and documents ``items`` (:func:`by_date`),
+    or None when there are fewer than two."""
     if len(items) < 2:
         return None
     shown, left_out = items[:MOST], max(len(items) - MOST, 0)
