@@ -82,6 +82,28 @@ def test_the_slug_is_filled_from_the_name_as_it_is_typed(client, archivist, mode
     assert "admin/js/prepopulate_init.js" in page
 
 
+def test_a_slug_once_published_stays(client, archivist):
+    """A draft's slug may be mended; once the record has been published (even if it
+    is a draft again) its slug is shown as text, not filled from the name, and a
+    slug posted anyway changes nothing."""
+    client.force_login(archivist)
+    person = Person.objects.create(name="Ivan Maisky", slug="ivan-maiski", published=False)
+    change = url(Person, "change", person.pk)
+    assert 'name="slug"' in client.get(change).content.decode()
+    person.published = True
+    person.save()
+    person.published = False
+    person.save()
+    page = client.get(change)
+    html = page.content.decode()
+    assert 'name="slug"' not in html and "#id_slug" not in html
+    assert '<div class="readonly">ivan-maiski</div>' in html
+    saved = client.post(change, form_data(page, change_reason="Typo") | {"slug": "ivan-maisky"})
+    assert saved.status_code == 302
+    person.refresh_from_db()
+    assert person.slug == "ivan-maiski"
+
+
 def test_autocomplete_tells_records_of_one_name_apart(client, archivist, demo):
     client.force_login(archivist)
     Person.objects.create(name="Ivan Maisky", slug="ivan-maisky-junior", born="1920")

@@ -371,8 +371,18 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
     def get_prepopulated_fields(self, request, obj=None):
         # The slug is filled from the name (or title) as it is typed, until it is
         # typed itself; Django's script leaves a saved slug alone.
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
         names = [f.name for f in self.model._meta.fields if f.name in ("title", "name")]
         return {"slug": names[:1]} if names else {}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A slug once published is an address others hold (the API, citations,
+        # links): it stays, even if the record goes back to being a draft.
+        if obj is not None and obj.pk and "_slug_fixed" not in obj.__dict__:
+            obj._slug_fixed = obj.was_ever_published()  # asked several times a page
+        fixed = ("slug",) if obj is not None and obj.pk and obj._slug_fixed else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

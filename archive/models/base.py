@@ -225,6 +225,10 @@ class Record(DatedMixin, models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def was_ever_published(self) -> bool:
+        """Published now, or in any version before."""
+        return self.published or self.history.filter(published=True).exists()
+
     def search_names(self) -> list[str]:
         """The names a search should match first: name or title, official name."""
         return [str(self)]
