@@ -90,7 +90,7 @@ def edited(client, archivist, agreement):
         "Parties and provisions entered",
         summary="Restores diplomatic relations.",
         **{"parties-TOTAL_FORMS": "2", "parties-0-state": soviet_union, "parties-0-role": "party"},
-        **{"parties-1-state": uk, "parties-1-role": "witness"},
+        **{"parties-1-state": uk, "parties-1-role": "guarantor"},
         **{"provisions-TOTAL_FORMS": "2", "provisions-0-number": "1", "provisions-0-text": "A"},
         **{"provisions-1-number": "2", "provisions-1-text": "B"},
     )
@@ -101,7 +101,7 @@ def edited(client, archivist, agreement):
         agreement,
         "Corrections",
         summary="Restores relations; a Polish army in the USSR.",
-        **{"signatories-0-role": "plenipotentiary", "parties-1-DELETE": "on"},
+        **{"signatories-0-role": "countersignatory", "parties-1-DELETE": "on"},
         **{"provisions-0-text": "A, amended", "provisions-TOTAL_FORMS": "3"},
         **{"provisions-2-number": "3", "provisions-2-text": "C"},
         **{"signatories-TOTAL_FORMS": "2", "signatories-1-person": eden},
@@ -150,19 +150,19 @@ def test_the_revert_page_shows_what_changes(client, edited):
     assert [(c.what, c.kind, c.label, c.fields) for c in plan.rows] == [
         ("provision", "changed", "Provision 1", [("text", "A, amended", "A")]),
         ("provision", "removed", "Provision 3", []),
-        ("party", "added", "United Kingdom (witness)", []),
+        ("party", "added", "United Kingdom (guarantor)", []),
         (
             "signatory",
             "changed",
             "Ivan Maisky for Soviet Union",
-            [("role", "plenipotentiary", "signatory")],
+            [("role", "countersignatory", "signatory")],
         ),
         ("signatory", "removed", "Anthony Eden for Soviet Union", []),
     ]
     html = page.content.decode()
     assert '<input type="submit" value="Revert" class="default" name="_save">' in html
-    assert "<del>plenipotentiary</del> &rarr; <ins>signatory</ins>" in html
-    assert "Party: United Kingdom (witness)</td>\n        <td>added back</td>" in html
+    assert "<del>countersignatory</del> &rarr; <ins>signatory</ins>" in html
+    assert "Party: United Kingdom (guarantor)</td>\n        <td>added back</td>" in html
 
 
 def test_revert_sets_the_record_and_its_rows_back_in_one_set_of_versions(client, archivist, edited):
@@ -183,7 +183,7 @@ def test_revert_sets_the_record_and_its_rows_back_in_one_set_of_versions(client,
     ]
     assert sorted((type(v).__name__, v.history_type, str(v.instance)) for v in written) == [
         ("HistoricalDocument", "~", "Sikorski–Mayski agreement"),
-        ("HistoricalDocumentParty", "+", "United Kingdom (witness)"),
+        ("HistoricalDocumentParty", "+", "United Kingdom (guarantor)"),
         ("HistoricalDocumentSignatory", "-", "Anthony Eden for Soviet Union"),
         ("HistoricalDocumentSignatory", "~", "Ivan Maisky for Soviet Union"),
         ("HistoricalProvision", "-", "Provision 3"),
@@ -197,7 +197,7 @@ def test_revert_sets_the_record_and_its_rows_back_in_one_set_of_versions(client,
     assert entries[6].reason == "Corrections"
     assert sorted(e.summary for e in entries[:6]) == [
         "Changed",
-        "party added: United Kingdom (witness)",
+        "party added: United Kingdom (guarantor)",
         "provision changed: Provision 1",
         "provision removed: Provision 3",
         "signatory changed: Ivan Maisky for Soviet Union",

@@ -154,7 +154,7 @@ def test_a_change_to_an_inline_row_alone_makes_the_other_form_stale(
     response = first.post(
         url(agreement, "change"),
         form_data(
-            page_first, change_reason="Role from the text", **{"signatories-0-role": "envoy"}
+            page_first, change_reason="Role from the text", **{"signatories-0-role": "witness"}
         ),
     )
     assert response.status_code == 302, response.context["errors"]
@@ -178,7 +178,7 @@ def test_a_change_to_an_inline_row_alone_makes_the_other_form_stale(
     assert formset(response, "signatories").forms[0]["role"].value() == "signatory"
     assert snapshot() == before
     assert Document.objects.get(pk=agreement.pk).title == "Sikorski–Mayski agreement"
-    assert DocumentSignatory.objects.get().role == "envoy"
+    assert DocumentSignatory.objects.get().role == "witness"
 
 
 @pytest.mark.parametrize("action", ["added", "removed"])
