@@ -272,7 +272,7 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
         # every record has (its slug, published, notes), which say nothing of it.
         fields = list(super().get_fields(request, obj))
         own = {f.name for f in self.model._meta.fields} - {f.name for f in Record._meta.fields}
-        shared = [name for name in fields if name in RECORD_FIELDS]
+        shared = [name for name in RECORD_FIELDS if name in fields]  # a read-only slug too
         rest = [name for name in fields if name not in RECORD_FIELDS]
         after_own = 1 + max((i for i, name in enumerate(rest) if name in own), default=-1)
         return rest[:after_own] + shared + rest[after_own:]
