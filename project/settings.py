@@ -7,6 +7,7 @@ only in their environment variables (docs/deployment.md, "Configuration").
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -274,6 +275,24 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # permissions on the history models, not only those on the records.
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# The places' map (archive/admin/place_map.py): drawn by the archive alone
+# unless a deployment has a tile server of its own. PLACE_MAP_TILE_URL is its
+# tiles' address with {z}, {x} and {y} (https://tiles.example.org/{z}/{x}/{y}.png);
+# set, the map draws those tiles (Web Mercator) and that page alone may load
+# images from the server's origin. PLACE_MAP_TILE_ATTRIBUTION is the credit the
+# tiles' licence asks for, shown under the map.
+PLACE_MAP_TILE_URL = os.environ.get("PLACE_MAP_TILE_URL", "").strip()
+PLACE_MAP_TILE_ATTRIBUTION = os.environ.get("PLACE_MAP_TILE_ATTRIBUTION", "").strip()
+if PLACE_MAP_TILE_URL and (
+    urlsplit(PLACE_MAP_TILE_URL).scheme not in {"http", "https"}
+    or not urlsplit(PLACE_MAP_TILE_URL).hostname
+    or not all(part in PLACE_MAP_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured(
+        "PLACE_MAP_TILE_URL must be an http(s) address with {z}, {x} and {y} in it "
+        f"(https://tiles.example.org/{{z}}/{{x}}/{{y}}.png), not {PLACE_MAP_TILE_URL!r}."
+    )
 
 # The read-only GraphQL API (archive/graphql).
 GRAPHIQL = env_bool("DJANGO_GRAPHIQL", default=DEBUG)

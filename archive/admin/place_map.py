@@ -1,12 +1,14 @@
 """Places with coordinates on a map: a plain SVG drawn on the server.
 
-No tiles and no script: the archive's places are drawn as points over the
-land's outline and a graticule (lines every few degrees, labelled), in an
-equirectangular projection fitted to the points, so a reader sees where things
-happened without any third-party map server. The outline is Natural Earth's
-land at 1:110 million, vendored with its provenance in archive/admin/land/ and
-decoded once per process. The places listed under it, with their coordinates,
-are its text alternative.
+No script, and by default no tiles: the archive's places are drawn as points
+over the land's outline and a graticule (lines every few degrees, labelled), in
+an equirectangular projection fitted to the points, so a reader sees where
+things happened without any third-party map server. The outline is Natural
+Earth's land, vendored with its provenance in archive/admin/land/ and decoded
+once per process. A deployment with a tile server of its own names it in
+settings.PLACE_MAP_TILE_URL: the points are then drawn on its tiles, in the
+tiles' Web Mercator. The places listed under it, with their coordinates, are
+its text alternative.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from archive.admin import record_view
 
@@ -29,6 +32,9 @@ LANDS = Path(__file__).parent / "land"
 COARSE, FINE, DETAILED = "land-110m.json", "land-50m.json", 8
 SCALES = {COARSE: "1:110 million", FINE: "1:50 million"}
 NEAR = 3  # px (x and y distances added): an outline's point closer to the last is left out
+# With a tile server (settings.PLACE_MAP_TILE_URL): its tiles' size in px, the
+# deepest zoom asked for, and the latitude where Web Mercator's square world ends.
+TILE, MAX_ZOOM, MERCATOR_LIMIT = 256, 18, 85.0511287798
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,14 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Tile:
+    url: str
+    x: float
+    y: float
+    size: int = TILE
+
+
+@dataclass(frozen=True)
 class Line:
     x1: float
     y1: float
@@ -68,6 +82,7 @@ class Map:
     lines: list[Line]
     land: list[list[tuple[int, int]]] = field(default_factory=list)  # rings, in px
     land_scale: str = ""  # Natural Earth's, of the outline drawn
+    tiles: list[Tile] = field(default_factory=list)  # the tile server's, when there is one
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -77,16 +92,33 @@ class Map:
         return "".join("M" + " ".join(f"{x} {y}" for x, y in ring) + "Z" for ring in self.land)
 
 
-def draw(places) -> Map | None:
-    """The map of the ``places`` that have coordinates, or None if none has."""
+def draw(places, tile_url: str = "") -> Map | None:
+    """The map of the ``places`` that have coordinates, or None if none has: on the
+    land's outline, or on the tiles of ``tile_url`` (a {z}/{x}/{y} address) if given."""
     placed = [p for p in places if p.latitude is not None and p.longitude is not None]
     if not placed:
         return None
     lats = [float(p.latitude) for p in placed]
     lons = [float(p.longitude) for p in placed]
     # At least 4 degrees each way, so that one place or two close ones are not a blur.
-    south, north = min(lats) - 2, max(lats) + 2
-    west, east = min(lons) - 2, max(lons) + 2
+    box = (min(lats) - 2, max(lats) + 2, min(lons) - 2, max(lons) + 2)
+    if tile_url:
+        x, y, tiles = _on_tiles(*box, tile_url)
+        land, land_scale = [], ""
+    else:
+        x, y, land, land_scale = _on_land(*box)
+        tiles = []
+    points = [
+        Point(
+            place, record_view.view_url(place), x(float(place.longitude)), y(float(place.latitude))
+        )
+        for place in placed
+    ]
+    return Map(points, _graticule(*box, x, y), land, land_scale, tiles)
+
+
+def _on_land(south, north, west, east):
+    """An equirectangular projection of the box, and the land's outline in it."""
     # Degrees of longitude shrink towards the poles: scaled at the middle latitude.
     squeeze = math.cos(math.radians((south + north) / 2))
     scale = min(
@@ -99,10 +131,6 @@ def draw(places) -> Map | None:
     def y(lat: float) -> float:
         return round(HEIGHT / 2 - (lat - (south + north) / 2) * scale, 1)
 
-    points = [
-        Point(place, record_view.view_url(place), x(float(p_lon)), y(float(p_lat)))
-        for place, p_lat, p_lon in ((p, p.latitude, p.longitude) for p in placed)
-    ]
     # What the drawing shows, in degrees: the fitted box and the room around it.
     seen_west = (west + east) / 2 - WIDTH / 2 / (squeeze * scale)
     seen_east = (west + east) / 2 + WIDTH / 2 / (squeeze * scale)
@@ -119,7 +147,60 @@ def draw(places) -> Map | None:
         for drawn in [_in_px(clip([(x(lon), y(lat)) for lon, lat in ring], WIDTH, HEIGHT))]
         if len(drawn) >= 3
     ]
-    return Map(points, _graticule(south, north, west, east, x, y), land, SCALES[outline])
+    return x, y, land, SCALES[outline]
+
+
+def _on_tiles(south, north, west, east, tile_url: str):
+    """Web Mercator at the deepest zoom that fits the box, as the tiles are drawn,
+    and the tiles that cover the drawing."""
+    fits = min(
+        (WIDTH - 2 * MARGIN) / ((_mercator_x(east) - _mercator_x(west)) * TILE),
+        # A box wholly past 85° N or S has no height on the tiles: its width fits it.
+        (HEIGHT - 2 * MARGIN) / (max(_mercator_y(south) - _mercator_y(north), 1e-6) * TILE),
+    )
+    zoom = max(0, min(MAX_ZOOM, math.floor(math.log2(fits))))
+    world = TILE * 2**zoom  # px
+    left = (_mercator_x(west) + _mercator_x(east)) / 2 * world - WIDTH / 2
+    top = (_mercator_y(north) + _mercator_y(south)) / 2 * world - HEIGHT / 2
+
+    def x(lon: float) -> float:
+        return round(_mercator_x(lon) * world - left, 1)
+
+    def y(lat: float) -> float:
+        return round(_mercator_y(lat) * world - top, 1)
+
+    count = 2**zoom  # tiles each way
+    tiles = [
+        Tile(
+            tile_url.replace("{z}", str(zoom))
+            .replace("{x}", str(column % count))  # east of 180° is the world again
+            .replace("{y}", str(row)),
+            round(column * TILE - left, 1),
+            round(row * TILE - top, 1),
+        )
+        for row in range(
+            max(0, math.floor(top / TILE)), min(count, math.ceil((top + HEIGHT) / TILE))
+        )
+        for column in range(math.floor(left / TILE), math.ceil((left + WIDTH) / TILE))
+    ]
+    return x, y, tiles
+
+
+def _mercator_x(lon: float) -> float:
+    """Web Mercator's x of a longitude, from 0 (180° W) to 1 (180° E)."""
+    return (lon + 180) / 360
+
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator's y of a latitude, from 0 (85.05° N, the tiles' top) to 1."""
+    sine = math.sin(math.radians(max(-MERCATOR_LIMIT, min(MERCATOR_LIMIT, lat))))
+    return 0.5 - math.log((1 + sine) / (1 - sine)) / (4 * math.pi)
+
+
+def tile_origin(tile_url: str) -> str:
+    """The tile server's origin, as a Content-Security-Policy source."""
+    parts = urlsplit(tile_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @functools.cache

@@ -1,3 +1,5 @@
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -32,11 +34,19 @@ class PlaceAdmin(ArchiveAdmin):
             .select_related("state")
             .order_by("name", "pk")[: place_map.MOST]
         )
+        drawn = place_map.draw(places, settings.PLACE_MAP_TILE_URL)
         context = {
             **self.admin_site.each_context(request),
             "title": "Places on a map",
             "opts": self.model._meta,
-            "map": place_map.draw(places),
+            "map": drawn,
+            "tile_attribution": settings.PLACE_MAP_TILE_ATTRIBUTION,
             "unplaced": Place.objects.filter(latitude__isnull=True).count(),
         }
-        return TemplateResponse(request, "admin/archive/places_map.html", context)
+        response = TemplateResponse(request, "admin/archive/places_map.html", context)
+        if drawn is not None and drawn.tiles:
+            # The tile server, and on this page only: every other page shows the site's
+            # own images alone.
+            origin = place_map.tile_origin(settings.PLACE_MAP_TILE_URL)
+            response = csp_update({"img-src": [origin]})(lambda: response)()
+        return response
