@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -97,18 +97,34 @@ class Section:
         field = record_model._meta.get_field(self.related_name).field
         return issubclass(row_model, Row) and field.name == row_model.owner_field
 
-    def prefetch(self, record_model) -> Prefetch:
-        """The first :data:`ROWS_SHOWN` rows of each record, in one query for all."""
+    def link_field(self, record_model) -> str:
+        """The name of the rows' field that links them to the record."""
+        return record_model._meta.get_field(self.related_name).field.name
+
+    def prefetch(self, record_model, pk) -> Prefetch:
+        """The first :data:`ROWS_SHOWN` rows of the record ``pk``, in one query."""
         row_model = self.row_model(record_model)
-        queryset = row_model._default_manager.select_related(*self.related)
-        order = self.order or row_model._meta.ordering
-        queryset = queryset.order_by(*order, "pk")[:ROWS_SHOWN]
-        # A list of its own (to_attr): Django cannot cache a slice as the related manager's.
+        link = self.link_field(record_model)
+        order = (*(self.order or row_model._meta.ordering), "pk")
+        manager = row_model._default_manager
+        # The rows shown are picked by their ids first, and only they are joined to
+        # the records they link to: a state has thousands of rows, and slicing the
+        # prefetch itself joins every one of them before keeping the first. They
+        # are numbered rather than sliced with a LIMIT, under which PostgreSQL
+        # walks the index of every document's date to find one state's.
+        first = (
+            manager.filter(**{link: pk})
+            .annotate(place_in_order=Window(RowNumber(), order_by=order))
+            .filter(place_in_order__lte=ROWS_SHOWN)
+            .values("pk")
+        )
+        queryset = manager.select_related(*self.related).filter(pk__in=first).order_by(*order)
+        # A list of its own (to_attr): the first rows, not the related manager's all.
         return Prefetch(self.related_name, queryset=queryset, to_attr=shown_name(self))
 
     def total(self, record_model) -> dict[str, Coalesce]:
         """How many rows there are in all, as a subquery of the record's query."""
-        link = record_model._meta.get_field(self.related_name).field.name
+        link = self.link_field(record_model)
         rows = (
             self.row_model(record_model)
             ._default_manager.filter(**{link: OuterRef("pk")})
@@ -325,7 +341,7 @@ def fetch(record_model: type[Record], pk, *, incoming_only: bool = False) -> Rec
     return (
         record_model._default_manager.select_related(*links)
         .annotate(**totals)
-        .prefetch_related(*(s.prefetch(record_model) for s in sections))
+        .prefetch_related(*(s.prefetch(record_model, pk) for s in sections))
         .filter(pk=pk)
         .first()
     )
