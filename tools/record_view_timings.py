@@ -20,7 +20,7 @@ view's median over the list's. A ratio moves far less between runs than a
 millisecond figure does.
 
 It works in a transaction rolled back at the end (the two users it logs in
-as): the database is left as it was. Progress goes to stderr, the tables to
+as): the database is left as it was. Progress goes to stderr, the table to
 stdout.
 """
 
@@ -121,25 +121,26 @@ def count_queries(client, page: Page) -> int:
     return len(queries)
 
 
-def table(title: str, measured: list[Page]) -> list[str]:
-    """A Markdown table of one user's pages, each read view's median over its list's."""
-    lines = [
-        title,
-        "",
-        "| record | page | relations | SQL | median ms | p90 ms | × list |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    baseline = None
-    for page in measured:
-        if page.relations is None:
-            baseline = page.median
-            ratio, count = "1.00", ""
-        else:
-            ratio, count = f"{page.median / baseline:.2f}", f"{page.relations:,}"
-        lines.append(
-            f"| {page.model} | {page.name} | {count} | {page.queries} "
-            f"| {page.median:.1f} | {page.p90:.1f} | {ratio} |"
-        )
+def table(results: dict[str, list[Page]]) -> list[str]:
+    """A Markdown table of the pages, a column group per user: median ms (90th
+    percentile), and each read view's median over its list's, fetched in turn."""
+    users = list(results)
+    head = "| record | page | relations | SQL |" + "".join(
+        f" {user} median ms (p90) | × list |" for user in users
+    )
+    lines = [head, "|---|---|---:|---:|" + "---:|---:|" * len(users)]
+    baselines = {}
+    for row in zip(*results.values(), strict=True):
+        first = row[0]
+        # The same page for each user: the same queries, unless permissions differ.
+        queries = " / ".join(dict.fromkeys(str(page.queries) for page in row))
+        count = "" if first.relations is None else f"{first.relations:,}"
+        cells = [first.model, first.name, count, queries]
+        for user, page in zip(users, row, strict=True):
+            if page.relations is None:
+                baselines[user] = page.median
+            cells += [f"{page.median:.1f} ({page.p90:.1f})", f"{page.median / baselines[user]:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -209,8 +210,7 @@ class Command(BaseCommand):
             f"of each page; load average {_load(load)} before, {_load(os.getloadavg())} after; "
             f"{time.perf_counter() - started:.0f} s",
         ]
-        for label, group in USERS:
-            lines += ["", *table(f"As {label} (group {group}):", results[label])]
+        lines += ["", *table(results)]
         self.stdout.write("\n".join(lines))
 
 
