@@ -6,7 +6,9 @@ read them (dates as readings with the days they can mean, links as the
 records' names), then its rows, every relation in both directions: the rows
 the record owns (its signatories, its positions…) and the rows other records
 own that point to it (the documents a person signed, the documents that
-link to a document, with the link's inverse wording).
+link to a document, with the link's inverse wording). A source's are what
+names it, by kind: the records that cite it (:func:`cited_in`) and the
+relation rows it attests (:func:`attests`).
 
 Each record type's :data:`SECTIONS` are declared once here, as a table (a
 section is its title, its rows' related name and its columns; the lists of
@@ -15,8 +17,9 @@ one factory each: :func:`documents`, :func:`events`), and serve three
 pages: the read view, an earlier version's read view (the record's own rows
 as they were then) and the edit form (the rows other records own, read-only,
 below the inlines). The rows of every section are fetched in one query per
-section (``prefetch_related``): the number of queries does not grow with the
-number of relations.
+section (``prefetch_related``, or a query of their own where a row's link to
+the record has no way back, a source's): the number of queries does not grow
+with the number of relations.
 """
 
 from __future__ import annotations
@@ -33,7 +36,26 @@ from django.utils.text import capfirst
 
 from archive import dates
 from archive.date_queries import chronological
-from archive.models import Document, Event, Person, Place, Source, State
+from archive.models import (
+    Document,
+    DocumentCitation,
+    DocumentLink,
+    DocumentParty,
+    DocumentSignatory,
+    Event,
+    EventCitation,
+    EventDocument,
+    EventParticipant,
+    EventState,
+    Person,
+    PersonCitation,
+    Place,
+    PlaceCitation,
+    Position,
+    Source,
+    State,
+    StateCitation,
+)
 from archive.models.base import EDTFField, Record, Row
 from archive.models.documents import INVERSE_RELATIONS
 
@@ -87,22 +109,33 @@ class Section:
     cells: Callable[[models.Model], tuple]
     related: tuple[str, ...] = ()
     order: tuple = ()
+    # The rows of this model that name the record (a source) as theirs: that
+    # link has no way back (``related_name="+"``), so ``related_name`` only
+    # names the list, and :func:`fetch` fetches the rows apart.
+    citing: type[Row] | None = None
 
     def row_model(self, record_model) -> type[models.Model]:
+        if self.citing is not None:
+            return self.citing
         return record_model._meta.get_field(self.related_name).related_model
+
+    def link_field(self, record_model) -> str:
+        """The name of the rows' field that links them to the record."""
+        if self.citing is not None:
+            return "source"
+        return record_model._meta.get_field(self.related_name).field.name
 
     def owned(self, record_model) -> bool:
         """Are the rows the record's own (edited in its inlines, in its history)?"""
+        if self.citing is not None:
+            return False
         row_model = self.row_model(record_model)
         field = record_model._meta.get_field(self.related_name).field
         return issubclass(row_model, Row) and field.name == row_model.owner_field
 
-    def link_field(self, record_model) -> str:
-        """The name of the rows' field that links them to the record."""
-        return record_model._meta.get_field(self.related_name).field.name
-
-    def prefetch(self, record_model, pk) -> Prefetch:
-        """The first :data:`ROWS_SHOWN` rows of the record ``pk``, in one query."""
+    def rows(self, record_model, pk) -> models.QuerySet:
+        """The first :data:`ROWS_SHOWN` rows of the record ``pk``, in order, with
+        the records they link to: one query."""
         row_model = self.row_model(record_model)
         link = self.link_field(record_model)
         order = (*(self.order or row_model._meta.ordering), "pk")
@@ -118,7 +151,11 @@ class Section:
             .filter(place_in_order__lte=ROWS_SHOWN)
             .values("pk")
         )
-        queryset = manager.select_related(*self.related).filter(pk__in=first).order_by(*order)
+        return manager.select_related(*self.related).filter(pk__in=first).order_by(*order)
+
+    def prefetch(self, record_model, pk) -> Prefetch:
+        """The rows of the record ``pk`` (:meth:`rows`), as its prefetch."""
+        queryset = self.rows(record_model, pk)
         # A list of its own (to_attr): the first rows, not the related manager's all.
         return Prefetch(self.related_name, queryset=queryset, to_attr=shown_name(self))
 
@@ -153,7 +190,13 @@ class Column:
     related: tuple[str, ...] = ()
 
 
-def section(title: str, related_name: str, *columns: Column, order: tuple = ()) -> Section:
+def section(
+    title: str,
+    related_name: str,
+    *columns: Column,
+    order: tuple = (),
+    citing: type[Row] | None = None,
+) -> Section:
     """A section read as a table: its title, its rows' related name, then its columns."""
     return Section(
         title,
@@ -162,6 +205,7 @@ def section(title: str, related_name: str, *columns: Column, order: tuple = ()) 
         lambda row: tuple(column.value(row) for column in columns),
         related=tuple(dict.fromkeys(name for column in columns for name in column.related)),
         order=order,
+        citing=citing,
     )
 
 
@@ -184,9 +228,14 @@ def role(header: str = "Role") -> Column:
 
 
 ROLE = role()
+# What a document was to an event, worded from the event: "signed at this event".
+ROLE_FROM_EVENT = Column("Role", lambda row: row.role_from_event)
 SOURCE = Column("Source", attested, ("source",))
 KIND = choice("Kind", "kind")
 OFFICE = text("Office", "title")
+# Where in a source a row (or a record's citation of it) is found.
+LOCATOR = text("Where in it", "source_locator")
+CITED = (text("Where in it", "locator"), text("Note", "note"))
 PERIOD = Column("Period", lambda row: dates.display_of(row.period))
 
 
@@ -199,7 +248,13 @@ def _dated(kind: str):
     and its date first, by that date; ``via`` names it on each row, or is ""
     when the rows are the records themselves (a place's documents)."""
 
-    def factory(title: str, related_name: str, *columns: Column, via: str = kind) -> Section:
+    def factory(
+        title: str,
+        related_name: str,
+        *columns: Column,
+        via: str = kind,
+        citing: type[Row] | None = None,
+    ) -> Section:
         def record(row):
             return getattr(row, via) if via else row
 
@@ -211,6 +266,7 @@ def _dated(kind: str):
             Column("Date", lambda row: dates.display_of(record(row).date)),
             *columns,
             order=_by_date(prefix),
+            citing=citing,
         )
 
     return factory
@@ -218,6 +274,32 @@ def _dated(kind: str):
 
 documents = _dated("document")
 events = _dated("event")
+
+
+def _under_owner(row_model: type[Row], title: str, *columns: Column) -> Section:
+    """A source's list of the rows of ``row_model`` that name it, each under the
+    record that owns it (a document or event with its date, by that date)."""
+    owner = row_model.owner_field
+    owner_model = row_model._meta.get_field(owner).related_model
+    key = f"{row_model._meta.model_name}_naming_it"
+    if owner_model in (Document, Event):
+        factory = documents if owner_model is Document else events
+        return factory(title, key, *columns, via=owner, citing=row_model)
+    header = capfirst(owner_model._meta.verbose_name)
+    return section(title, key, linked(owner, header), *columns, citing=row_model)
+
+
+def cited_in(citation_model: type[Row]) -> Section:
+    """The records of one type that cite a source: "Documents citing it"."""
+    record_model = citation_model._meta.get_field(citation_model.owner_field).related_model
+    title = f"{capfirst(record_model._meta.verbose_name_plural)} citing it"
+    return _under_owner(citation_model, title, *CITED)
+
+
+def attests(row_model: type[Row], title: str, *columns: Column) -> Section:
+    """The relation rows of one kind that a source attests, with where in it."""
+    return _under_owner(row_model, title, *columns, LOCATOR)
+
 
 NAME_FORMS = section(
     "Name forms", "name_forms", text("Name", "name"), text("Language", "language"), KIND
@@ -283,9 +365,7 @@ SECTIONS: dict[type[Record], tuple[Section, ...]] = {
     Event: (
         section("Participants", "participants", linked("person"), ROLE, SOURCE),
         section("States involved", "states", linked("state"), ROLE, SOURCE),
-        documents(
-            "Documents", "documents", Column("Role", lambda row: row.role_from_event), SOURCE
-        ),
+        documents("Documents", "documents", ROLE_FROM_EVENT, SOURCE),
         CITATIONS,
     ),
     Place: (
@@ -294,7 +374,33 @@ SECTIONS: dict[type[Record], tuple[Section, ...]] = {
         events("Events held here", "events", KIND, via=""),
         CITATIONS,
     ),
-    Source: (),
+    Source: (
+        cited_in(DocumentCitation),
+        cited_in(PersonCitation),
+        cited_in(StateCitation),
+        cited_in(EventCitation),
+        cited_in(PlaceCitation),
+        attests(DocumentParty, "Parties it attests", linked("state"), ROLE),
+        attests(
+            DocumentSignatory,
+            "Signatures it attests",
+            linked("person"),
+            linked("on_behalf_of"),
+            ROLE,
+        ),
+        attests(
+            DocumentLink,
+            "Links between documents it attests",
+            choice("Link", "role"),
+            linked("target", "To document"),
+        ),
+        attests(EventParticipant, "Participants it attests", linked("person"), ROLE),
+        attests(EventState, "States in events it attests", linked("state"), ROLE),
+        attests(
+            EventDocument, "Documents of events it attests", linked("document"), ROLE_FROM_EVENT
+        ),
+        attests(Position, "Positions it attests", OFFICE, linked("state"), PERIOD),
+    ),
 }
 
 
@@ -338,13 +444,18 @@ def fetch(record_model: type[Record], pk, *, incoming_only: bool = False) -> Rec
     sections = [s for s in SECTIONS[record_model] if not (incoming_only and s.owned(record_model))]
     links = [f.name for f in record_model._meta.concrete_fields if f.many_to_one]
     totals = {name: total for s in sections for name, total in s.total(record_model).items()}
-    return (
+    prefetched = [s.prefetch(record_model, pk) for s in sections if s.citing is None]
+    record = (
         record_model._default_manager.select_related(*links)
         .annotate(**totals)
-        .prefetch_related(*(s.prefetch(record_model, pk) for s in sections))
+        .prefetch_related(*prefetched)
         .filter(pk=pk)
         .first()
     )
+    for s in sections:
+        if record is not None and s.citing is not None:
+            setattr(record, shown_name(s), list(s.rows(record_model, pk)))
+    return record
 
 
 def sections(record: Record, *, incoming_only: bool = False) -> list[Shown]:
