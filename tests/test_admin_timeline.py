@@ -5,6 +5,7 @@ import pytest
 from archive.admin import record_view, timeline
 from archive.models import Person, Place, Source
 from tests.admin_forms import url
+from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -38,5 +39,25 @@ def test_fewer_than_two_dated_things_draw_none(demo):
         for place in Place.objects.order_by("slug")
     }
     assert dated == {"london": 3, "moscow": 4}  # the documents and events there
-    source = Source.objects.order_by("pk").first()
-    assert timeline.chart(record_view.fetch(Source, source.pk)) is None
+    unnamed = make_source()  # nothing cites it or names it as its source
+    assert timeline.chart(record_view.fetch(Source, unnamed.pk)) is None
+
+
+def test_a_source_s_timeline_is_of_what_names_it(demo):
+    """Every document and event of the demo rests on its one source: all of them, by date."""
+    source = Source.objects.get(slug="sikorski-mayski-agreement-article")
+    chart = timeline.chart(record_view.fetch(Source, source.pk))
+    assert [bar.label for bar in chart.bars] == [
+        "Molotov–Ribbentrop Pact",
+        "Partition of Poland (1939)",
+        "Soviet invasion of Poland",
+        "Formation of the Anders Army",
+        "Operation Barbarossa",
+        "Polish–Soviet negotiations of 1941",
+        "Sikorski–Mayski agreement",
+        "Signing of the Sikorski–Mayski agreement",
+        "Sikorski's diplomatic mission to Moscow",
+        "Amnesty for Polish citizens in the Soviet Union",
+        "Polish–Soviet military agreement",
+        "Signing of the Polish–Soviet military agreement",
+    ]
