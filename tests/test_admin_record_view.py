@@ -401,8 +401,12 @@ def test_the_event_form_says_how_a_document_role_is_worded(client, archivist, de
     client.force_login(archivist)
     signing = Event.objects.get(slug="signing-of-the-sikorski-mayski-agreement")
     page = client.get(url(Event, "change", signing.pk)).content.decode()
-    # Each role says what it means, worded from the document (tests/test_roles.py).
-    assert '<option value="signed at" selected>signed at: was signed at the event</option>' in page
+    # The list of what each role means says so (tests/test_roles.py).
+    assert (
+        "<summary>What each role of the documents means</summary>\n"
+        "  <p>Worded from the document: the pact “led to” the invasion.</p>"
+    ) in page
+    assert "<div><dt>signed at</dt><dd>was signed at the event</dd></div>" in page
 
 
 def test_an_unknown_record_is_not_found(client, reader, demo):

@@ -119,7 +119,7 @@ def test_the_migration_moves_free_text_into_the_lists_and_keeps_it_in_history():
 
 
 @pytest.mark.parametrize("model", RELATIONS, ids=lambda model: model.__name__)
-def test_the_admin_offers_each_relation_s_roles_with_their_meanings(client, archivist, model):
+def test_the_admin_offers_each_relation_s_roles_and_says_what_each_means(client, archivist, model):
     owner_model = model._meta.get_field(model.owner_field).related_model
     owner = make_document() if owner_model._meta.model_name == "document" else make_event()
     client.force_login(archivist)
@@ -128,20 +128,21 @@ def test_the_admin_offers_each_relation_s_roles_with_their_meanings(client, arch
     select = re.search(
         rf'<select name="{prefix}-__prefix__-role"[^>]*>(.*?)</select>', page, re.S
     ).group(1)
-    options = [
-        (value, selected, html.unescape(label))
-        for value, selected, label in re.findall(
-            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select
-        )
-    ]
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    roles = model.roles.roles
     assert options == [
-        (
-            role.value,
-            " selected" if role is model.roles.roles[0] else "",
-            f"{role.value}: {role.meaning}",
-        )
-        for role in model.roles.roles
+        (role.value, " selected" if role is roles[0] else "", role.value) for role in roles
     ]
+    meanings = re.search(
+        rf'</div>\s*<details class="role-meanings">\s*<summary>What each role of the '
+        rf"{model._meta.verbose_name_plural} means</summary>\s*(?:<p>[^<]*</p>\s*)?<dl>(.*?)</dl>",
+        page,
+        re.S,
+    ).group(1)
+    assert [
+        (html.unescape(value), html.unescape(meaning))
+        for value, meaning in re.findall(r"<div><dt>([^<]*)</dt><dd>([^<]*)</dd></div>", meanings)
+    ] == [(role.value, role.meaning) for role in roles]
 
 
 def test_the_admin_refuses_a_role_off_the_list(client, archivist):

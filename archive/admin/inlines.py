@@ -26,15 +26,16 @@ def citations_inline(model):
 class RelationInline(ArchiveInline):
     """A relation row: the other record, the role, and the source attesting it.
 
-    The role is picked from the relation's controlled list, each choice with
-    what it means (archive.models.roles), so that one word means one thing.
+    The role is picked from the relation's controlled list (archive.models.roles),
+    so that one word means one thing; what each means is listed under the rows,
+    the choices themselves kept short enough for the table's column.
     """
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "role" and hasattr(self.model, "roles"):
-            field.choices = self.model.roles.described_choices
-        return field
+    template = "admin/archive/edit_inline/relation_rows.html"
+
+    @property
+    def role_list(self):
+        return getattr(self.model, "roles", None)
 
     def get_autocomplete_fields(self, request):
         return [

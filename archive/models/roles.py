@@ -28,8 +28,9 @@ class Role:
 class Vocabulary:
     """The roles of one relation, the first its default."""
 
-    def __init__(self, *roles: Role):
+    def __init__(self, *roles: Role, note: str = ""):
         self.roles = roles
+        self.note = note  # how the roles are worded, where it needs saying
         self.by_value = {role.value: role for role in roles}
 
     @property
@@ -97,7 +98,6 @@ EVENT_STATE = Vocabulary(
     Role("observer", "watched without taking part"),
 )
 
-# Worded from the document: "the pact led to the invasion".
 EVENT_DOCUMENT = Vocabulary(
     Role("related", "bound up with the event in no way more precise", "related to this event"),
     Role("negotiated at", "was negotiated at the event", "negotiated at this event"),
@@ -114,4 +114,5 @@ EVENT_DOCUMENT = Vocabulary(
         "declared what the event brought about void",
         "declared what this event brought about void",
     ),
+    note="Worded from the document: the pact “led to” the invasion.",
 )
