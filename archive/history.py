@@ -52,8 +52,7 @@ from archive.models.base import EDTFField, Record, Row, row_models, row_versions
 require(
     "django-simple-history",
     "3.13.0",
-    "archive/history.py calls simple-history's private "
-    "HistoricalQuerySet._select_related_history_tracked_objs",
+    "archive/history.py reads simple-history's private HistoricalModel.tracked_fields",
 )
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -110,9 +109,13 @@ def owned_row_models(record_model: type[Record]) -> list[type[Row]]:
 def versions_queryset(model: type[models.Model]) -> models.QuerySet:
     """A model's versions in diffing order, with the records they link to and
     whether each was public at the version's moment (``visibility.public_then``)."""
+    # The links by name: simple-history's _select_related_history_tracked_objs() calls
+    # select_related() with no name for a model that links to no record (a person, a
+    # state, a source), which follows every link, the version's own link to its live
+    # record too: an inner join that drops every version of a deleted record.
+    links = [f.name for f in model.history.model.tracked_fields if isinstance(f, models.ForeignKey)]
     return (
-        model.history.select_related("history_user")
-        ._select_related_history_tracked_objs()
+        model.history.select_related("history_user", *links)
         .annotate(**visibility.public_then(model))
         .order_by("id", "history_date", "history_id")
     )

@@ -5,11 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from archive import change_reasons
 from archive.models import (
     Document,
     DocumentSignatory,
     Person,
     PersonName,
+    Source,
     State,
 )
 from tests.admin_forms import form_data
@@ -287,6 +289,25 @@ def test_delete_keeps_history_and_recovery_restores_record_and_rows(
     assert (restored_row.history_type, restored_row.history_user) == ("+", archivist)
     assert restored_row.history_change_reason == data["change_reason"]
     assert client.get(reverse("admin:archive_document_deleted")).context["deletions"] == []
+
+
+def test_a_deleted_record_s_history_lists_its_versions(client, superuser):
+    """A source links to no other record: archive.history.versions_queryset must not
+    follow its versions' link to the live record, which is gone."""
+    with change_reasons.reason_scope("From the Leningrad files"):
+        source = Source.objects.create(slug="a-note", title="A note")
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:archive_source_delete", args=[source.pk]),
+        {"post": "yes", "change_reason": "Entered twice"},
+    )
+    assert response.status_code == 302
+    page = client.get(history_url(source))
+    assert page.context["deleted"] is True
+    assert [(e.summary, e.reason) for e in page.context["entries"]] == [
+        ("Deleted", "Entered twice"),
+        ("Created", "From the Leningrad files"),
+    ]
 
 
 def test_demo_logins_prints_working_logins(db, client, fast_password_hasher):
