@@ -31,6 +31,9 @@ from django.db import connection, transaction
 
 from archive.models import Document, DocumentSignatory, Person, PersonName, State
 
+# The browser tests' fixtures (a served archive, chromium, logged-in pages).
+pytest_plugins = ["tests.browser"]
+
 DEMO_FIXTURE = "fixtures/demo.json"
 
 SLOW_KINDS = ("live_server", "browser", "load", "fuzz")

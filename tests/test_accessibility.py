@@ -7,28 +7,20 @@ Playwright, and the audit must find no violation of impact "critical" or "seriou
 The pages are one list (:data:`PAGES`) of addresses: a page type added to the admin
 is audited by adding its address there.
 
-The server, the browser and the logins are tests/test_browser.py's (its fixtures,
-imported): a gunicorn of this module's own, on a fresh database with the demo data.
+The server, the browser and the logins are tests/browser.py's: the gunicorn shared
+by the modules that change nothing another reads (here: a look-alike refused, a
+source deleted, action pages opened but not sent), on a fresh database with the
+demo data.
 """
 
 import json
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import test_browser
-from tests.test_browser import ROOT, SETUP_TIMEOUT, log_in
+from tests.browser import ROOT
 
-# test_browser's fixtures: this module's own server (module-scoped), browser, contexts.
-browser = test_browser.browser
-server = test_browser.server
-server_logs_on_failure = test_browser.server_logs_on_failure
-new_context = test_browser.new_context
-shots = test_browser.shots
-
-pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+pytestmark = [pytest.mark.browser, pytest.mark.live_server, pytest.mark.shared_server]
 
 AXE = ROOT / "clients" / "node_modules" / "axe-core" / "axe.min.js"
 if not AXE.exists():
@@ -101,32 +93,14 @@ for model, slug in {records!r}.items():
 # A deleted record, for the deleted records' page to list.
 with change_reasons.reason_scope("A copy made by mistake"):
     Source.objects.create(slug="a-copy", title="A copy").delete()
-print("IDS " + json.dumps(ids))
+print("JSON " + json.dumps(ids))
 """
 
 
 @pytest.fixture(scope="module")
 def record_ids(server):
     """The ids of the demo records that the addresses of PAGES name."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--no-startup",
-            "-v",
-            "0",
-            "-c",
-            RECORDS_SCRIPT.format(records=DEMO_RECORDS),
-        ],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=SETUP_TIMEOUT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.split("IDS ", 1)[1].splitlines()[0])
+    return server.shell(RECORDS_SCRIPT.format(records=DEMO_RECORDS))
 
 
 def _audit(page: Page) -> list[dict]:
@@ -151,23 +125,21 @@ def _described(found: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture
-def audit_context(new_context):
-    # add_script_tag injects axe's source as an inline <script>, which the admin's
-    # Content-Security-Policy (script-src 'self') refuses: the audit's pages alone are
-    # opened with the policy bypassed. (test_browser's tests check that the admin
-    # itself works under the policy.)
-    return lambda **options: new_context(bypass_csp=True, **options)
+# add_script_tag injects axe's source as an inline <script>, which the admin's
+# Content-Security-Policy (script-src 'self') refuses: the audit's pages alone are
+# opened with the policy bypassed. (The other browser tests check that the admin
+# itself works under the policy.)
+AUDITED = {"bypass_csp": True}
 
 
-def test_axe_finds_no_serious_violation_on_any_admin_page(audit_context, server, record_ids):
+def test_axe_finds_no_serious_violation_on_any_admin_page(logged_in_page, new_context, record_ids):
     found = {}
     pages = {}  # one per login
     for what, url, who in PAGES:
         if who not in pages:
-            pages[who] = audit_context().new_page()
-            if who:
-                log_in(pages[who], server, who)
+            pages[who] = (
+                logged_in_page(who, **AUDITED) if who else new_context(**AUDITED).new_page()
+            )
         page = pages[who]
         response = page.goto(url.format(**record_ids))
         assert response.status == 200, f"{what}: {url} answered {response.status}"
@@ -223,12 +195,11 @@ SCREEN_WIDTHS = {"laptop": 1280, "phone": 390, "popup": 800}
 
 
 @pytest.mark.parametrize("screen", SCREEN_WIDTHS)
-def test_every_form_and_view_fits_the_screen(new_context, server, record_ids, screen, shots):
+def test_every_form_and_view_fits_the_screen(logged_in_page, record_ids, screen, shots):
     """No sideways scrolling of the page at 1,280 px; at 390 px neither, and every field
     within reach (on the screen, or in a table that scrolls sideways on its own)."""
     width = SCREEN_WIDTHS[screen]
-    page = new_context(viewport={"width": width, "height": 900}).new_page()
-    log_in(page, server, "archivist")
+    page = logged_in_page("archivist", viewport={"width": width, "height": 900})
     too_wide = {}
     for what, url in FORMS_AND_VIEWS:
         page.goto(url.format(**record_ids))

@@ -1,10 +1,6 @@
-"""Real browsers: Debian's chromium, driven by Playwright, against a served archive.
-
-One gunicorn instance (production settings, plain HTTP, the collected static
-files, GraphiQL on) serves a fresh database of this module's own (a SQLite
-file, or a new PostgreSQL database on the server ``DATABASE_URL`` names),
-migrated, loaded with the demo data and with the demo logins of
-``manage.py demo_logins``. Then, as people would:
+"""Real browsers: Debian's chromium, driven by Playwright, against a served archive
+(tests/browser.py: a server of this module's own, with the demo data and logins).
+Then, as people would:
 
 * an archivist finds Ivan Maisky by "Mayski", changes his birth date with a
   reason, reads the change in the history (old → new, the reason) and
@@ -17,275 +13,29 @@ migrated, loaded with the demo data and with the demo logins of
 * a web app's page on another origin (served by Python's http.server on a
   port of its own) reads the API with ``fetch``, by GET and by POST.
 
-Each step leaves a screenshot in ``var/screenshots/<test>/`` (git-ignored),
-and the server's logs are printed when a test fails.
-
 GraphiQL's scripts and styles are the archive's own static files (vendored
 from the npm registry by tools/vendor_graphiql.py): every request to an address
 other than the server's is refused, so GraphiQL is shown to work with no
-internet, and no test waits on the network.
+internet.
 """
 
-import json
-import os
 import re
-import secrets
-import shutil
-import subprocess
-import sys
-import urllib.error
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
-from tests.conftest import DEMO_FIXTURE
+from tests.browser import SECOND_ARCHIVIST, change_url
+from tests.live_servers import static_origin
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-from tests.live_servers import (  # noqa: E402
-    Gunicorn,
-    clean_environment,
-    free_port,
-    fresh_database,
-    static_origin,
-)
-
-ROOT = Path(django_settings.BASE_DIR)
-SCREENSHOTS = ROOT / "var" / "screenshots"
-SETUP_TIMEOUT = 180
-START_TIMEOUT = 60
-TIMEOUT_MS = 15_000  # any one wait in a browser (the machine may be busy with other tests)
-expect.set_options(timeout=TIMEOUT_MS)
-SECOND_ARCHIVIST = "second-archivist"
-
-
-# --- the server --------------------------------------------------------------------------
-
-
-class Server(Gunicorn):
-    """gunicorn on a port of its own, with the logins and the persons' ids of its archive."""
-
-    def __init__(self, port: int, env: dict, log_dir: Path, logins: dict, ids: dict):
-        super().__init__(env, log_dir, port=port)
-        self.env = env  # for commands run on its database (manage.py shell)
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.logins = logins
-        self.ids = ids
-
-
-SETUP_SCRIPT = """
-import io, json
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.management import call_command
-from archive.models import Person
-call_command("migrate", verbosity=0)
-call_command("load_archive", {fixture!r}, verbosity=0)
-printed = io.StringIO()
-call_command("demo_logins", url={url!r}, stdout=printed)
-print(printed.getvalue())
-second = get_user_model().objects.create_user(
-    {second!r}, password={second_password!r}, is_staff=True
-)
-second.groups.add(Group.objects.get(name="Archivists"))
-call_command("collectstatic", interactive=False, verbosity=0)
-ids = {{slug: pk for slug, pk in Person.objects.values_list("slug", "pk")}}
-print("IDS " + json.dumps(ids))
-"""
-
-
-def _logins(printed: str) -> dict:
-    """{username: password} from demo_logins' table, as a person reads it."""
-    found = dict(re.findall(r"^  (archivist|reader|admin) +(\S+) ", printed, re.MULTILINE))
-    assert set(found) == {"archivist", "reader", "admin"}, printed
-    return found
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One gunicorn instance on a fresh, migrated archive with the demo data and logins.
-
-    For this module's tests (module-scoped: stopped, and its database dropped, as soon as
-    they are done, not kept running through the rest of the suite)."""
-    directory = tmp_path_factory.mktemp("browser")
-    port = free_port()
-    second_password = secrets.token_urlsafe(12)
-    configured = os.environ.get("DATABASE_URL", "")
-    with fresh_database(directory, "browser_test", configured) as database_url:
-        env = clean_environment(
-            DATABASE_URL=database_url,
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_HTTPS="0",  # plain HTTP between the browser and gunicorn, on this machine
-            DJANGO_STATIC_MANIFEST="1",
-            DJANGO_STATIC_ROOT=str(directory / "static"),
-            DJANGO_GRAPHIQL="1",
-            WEB_CONCURRENCY="2",
-            GUNICORN_GRACEFUL_TIMEOUT="2",
-            PYTHONUNBUFFERED="1",
-        )
-        script = SETUP_SCRIPT.format(
-            fixture=DEMO_FIXTURE,
-            url=f"http://127.0.0.1:{port}/admin/",
-            second=SECOND_ARCHIVIST,
-            second_password=second_password,
-        )
-        prepared = subprocess.run(
-            [sys.executable, "manage.py", "shell", "--no-startup", "-v", "0", "-c", script],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT,
-        )
-        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
-        logins = _logins(prepared.stdout)
-        logins[SECOND_ARCHIVIST] = second_password
-        ids = json.loads(prepared.stdout.split("IDS ", 1)[1].splitlines()[0])
-        instance = Server(port, env, directory, logins, ids)
-        try:
-            instance.wait_until_healthy(START_TIMEOUT)
-            yield instance
-        finally:
-            instance.stop()
-
-
-@pytest.fixture
-def server_logs_on_failure(server, request):
-    """The server's logs, in the report of a test that failed."""
-    failed_before = request.session.testsfailed
-    yield
-    if request.session.testsfailed > failed_before:
-        print(server.logs())
-
-
-# --- the browser -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield chromium
-        chromium.close()
-
-
-class Shots:
-    """Numbered screenshots of one test's steps, in var/screenshots/<test>/."""
-
-    def __init__(self, name: str):
-        self.directory = SCREENSHOTS / name
-        shutil.rmtree(self.directory, ignore_errors=True)
-        self.directory.mkdir(parents=True)
-        self.taken: list[Path] = []
-
-    def take(self, page: Page, step: str, full_page: bool = True) -> None:
-        path = self.directory / f"{len(self.taken) + 1:02d}-{step}.png"
-        page.screenshot(path=path, full_page=full_page)
-        self.taken.append(path)
-
-    def assert_saved(self, expected: int) -> None:
-        assert len(self.taken) == expected
-        for path in self.taken:
-            assert path.is_file() and path.stat().st_size > 1000, path
-        assert sorted(self.directory.glob("*.png")) == self.taken
-
-
-@pytest.fixture
-def shots(request):
-    return Shots(request.node.name)
-
-
-def _only_this_server(server: Server, refused: list[str] | None = None):
-    """A route handler: the server's requests go through, everything else is refused
-    (and noted in ``refused``): this machine has no other network."""
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(server.origin + "/"):
-            route.fallback()
-        else:
-            if refused is not None:
-                refused.append(url)
-            route.abort("blockedbyclient")
-
-    return handle
-
-
-@pytest.fixture
-def new_context(browser, server, server_logs_on_failure):
-    """Browser contexts (each its own cookies: another person), closed after the test."""
-    opened = []
-
-    def make(refused=None, **options):
-        options = {"viewport": {"width": 1280, "height": 900}, **options}
-        context = browser.new_context(base_url=server.origin, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.route("**/*", _only_this_server(server, refused))
-        opened.append(context)
-        return context
-
-    yield make
-    for context in opened:
-        context.close()
-
-
-def log_in(page: Page, server: Server, username: str, shots: Shots | None = None) -> None:
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(server.logins[username])
-    if shots:
-        shots.take(page, "login")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools strong")).to_have_text(username)
-
-
-def change_url(server: Server, slug: str) -> str:
-    return f"/admin/archive/person/{server.ids[slug]}/change/"
-
-
-# --- Content-Security-Policy -----------------------------------------------------------
-
-CSP_WATCH = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-    window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-});
-"""
-
-
-def _watch_csp(page: Page) -> list[str]:
-    """The page's Content-Security-Policy violations, as the console reports them."""
-    reported = []
-    page.on(
-        "console",
-        lambda message: (
-            reported.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.on("pageerror", lambda error: reported.append(str(error)))
-    return reported
 
 
 # --- the tests ---------------------------------------------------------------------------
 
 
-def test_an_archivist_edits_reads_the_history_and_reverts(new_context, server, shots):
-    page = new_context().new_page()
-    log_in(page, server, "archivist", shots)
+def test_an_archivist_edits_reads_the_history_and_reverts(logged_in_page, server, shots):
+    page = logged_in_page("archivist", shots)
 
     # Persons, search "Mayski": Ivan Maisky, found by a name form.
     page.get_by_role("link", name="Persons", exact=True).first.click()
@@ -354,9 +104,8 @@ def test_an_archivist_edits_reads_the_history_and_reverts(new_context, server, s
     shots.assert_saved(8)
 
 
-def test_a_reader_sees_the_record_but_cannot_change_it(new_context, server, shots):
-    page = new_context().new_page()
-    log_in(page, server, "reader", shots)
+def test_a_reader_sees_the_record_but_cannot_change_it(logged_in_page, new_context, server, shots):
+    page = logged_in_page("reader", shots)
     page.goto(change_url(server, "ivan-maisky"))
 
     # The record to read (tests/test_browser_record_view.py): no inputs, no reason to
@@ -370,6 +119,9 @@ def test_a_reader_sees_the_record_but_cannot_change_it(new_context, server, shot
     shots.take(page, "read-only")
 
     # A POST to the edit form anyway (as a crafted form would) is refused.
+    new_context.expect_error(
+        "Failed to load resource: the server responded with a status of 403 (Forbidden)"
+    )
     status, body = page.evaluate(
         """async (url) => {
             const body = new URLSearchParams({
@@ -403,11 +155,9 @@ def test_a_reader_sees_the_record_but_cannot_change_it(new_context, server, shot
     shots.assert_saved(5)
 
 
-def test_the_later_of_two_edits_is_refused_with_what_was_typed_kept(new_context, server, shots):
-    first = new_context().new_page()
-    second = new_context().new_page()
-    log_in(first, server, "archivist")
-    log_in(second, server, SECOND_ARCHIVIST)
+def test_the_later_of_two_edits_is_refused_with_what_was_typed_kept(logged_in_page, server, shots):
+    first = logged_in_page("archivist")
+    second = logged_in_page(SECOND_ARCHIVIST)
 
     # Both open Władysław Sikorski.
     url = change_url(server, "wladyslaw-sikorski")
@@ -478,10 +228,7 @@ HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.(?:js|css)$)")
 
 def test_graphiql_runs_a_query_of_the_readme_with_no_internet(new_context, server, shots):
     refused = []
-    context = new_context(refused)
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    errors = _watch_csp(page)  # and the page's errors: none, under its policy
+    page = new_context(refused).new_page()  # no error, under its policy (tests/browser.py)
     loaded = []
     page.on("response", lambda response: loaded.append((response.url, response.status)))
 
@@ -497,8 +244,6 @@ def test_graphiql_runs_a_query_of_the_readme_with_no_internet(new_context, serve
     expect(result).to_contain_text('"display": "19 January 1884"')
     assert '"errors"' not in result.inner_text()
     shots.take(page, "graphiql-result")
-    assert errors == []
-    assert page.evaluate("() => window.__cspViolations") == []
     assert refused == []
     # Every script and style from the server (collected, with hashed names), found.
     static = [
@@ -510,15 +255,11 @@ def test_graphiql_runs_a_query_of_the_readme_with_no_internet(new_context, serve
     shots.assert_saved(2)
 
 
-def test_the_admin_works_under_its_content_security_policy(new_context, server, shots):
+def test_the_admin_works_under_its_content_security_policy(logged_in_page, shots):
     """The change form, a new inline row with its autocomplete, a popup that adds the
     linked record, a calendar: all work, and the browser reports no violation of the
-    policy."""
-    context = new_context()
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    reported = _watch_csp(page)
-    log_in(page, server, "archivist")
+    policy (tests/browser.py watches every page, the popup too)."""
+    page = logged_in_page("archivist")
 
     page.get_by_role("link", name="Documents", exact=True).first.click()
     page.get_by_role("link", name="Sikorski–Mayski agreement").click()
@@ -549,7 +290,6 @@ def test_the_admin_works_under_its_content_security_policy(new_context, server, 
     with page.expect_popup() as opened:
         page.locator("#add_id_place").click()
     popup = opened.value
-    popup_reported = _watch_csp(popup)
     popup.locator("#id_name").fill("Kremlin, Moscow")
     popup.locator("#id_slug").fill("kremlin-moscow")
     # Published, as the document is: a draft place would make its save ask first
@@ -583,10 +323,6 @@ def test_the_admin_works_under_its_content_security_policy(new_context, server, 
     calendar.get_by_role("link", name="Today").click()
     expect(calendar).to_be_hidden()
     expect(page.locator("#id_accessed")).to_have_value(re.compile(r"^\d\d/\d\d/\d{4}$"))  # en-gb
-
-    assert page.evaluate("() => window.__cspViolations") == []
-    assert reported == []
-    assert popup_reported == []
     shots.assert_saved(3)
 
 
@@ -629,29 +365,19 @@ def web_app(tmp_path):
         yield origin
 
 
-def test_a_web_app_on_another_origin_reads_the_api(
-    browser, server, web_app, shots, server_logs_on_failure
-):
+def test_a_web_app_on_another_origin_reads_the_api(new_context, server, web_app, shots):
     assert web_app != server.origin
-    # No routes here: while Playwright intercepts requests, it answers CORS preflights
-    # itself, and the archive's own answer would go untested. The page asks nothing of
-    # any other address.
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.on("request", lambda request: requested.append(request.url))
+    # Requests not intercepted (only_this_server=False): while Playwright intercepts
+    # requests, it answers CORS preflights itself, and the archive's own answer would go
+    # untested. The page asks nothing of any other address.
+    page = new_context(only_this_server=False).new_page()
     requested = []
-    errors = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{web_app}/app.html?api={urllib.parse.quote(server.origin)}")
     assert page.evaluate("() => location.origin") == web_app
     expect(page.locator("#by-get")).to_have_text("200 Ivan Maisky, born 19 January 1884")
     expect(page.locator("#by-post")).to_have_text("200 Ivan Maisky, born 19 January 1884")
     shots.take(page, "web-app")
-    assert errors == []
     assert {url.split("?")[0] for url in requested} == {
         f"{web_app}/app.html",
         server.url("/graphql/"),
@@ -659,5 +385,4 @@ def test_a_web_app_on_another_origin_reads_the_api(
     # The POST's preflight (which the browser does not report as a request of the page),
     # answered by the archive.
     assert re.search(r'"OPTIONS /graphql/" 200 0 ', server.access_log())
-    context.close()
     shots.assert_saved(1)

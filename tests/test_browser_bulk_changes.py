@@ -1,28 +1,17 @@
 """Changes to many records, and a delete, in a real browser (chromium, by Playwright):
 each asks for its reason, and each record changed gets a version with it. The
-server, browser and logins are tests/test_browser.py's (a module of its own: its
-own server and database)."""
+server, browser and logins are tests/browser.py's (a server of this module's own)."""
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    browser,
-    log_in,
-    new_context,
-    server,
-    server_logs_on_failure,
-    shots,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 REASON = "Held back until the sources are checked"
 
 
-def test_unpublishing_two_documents_with_one_reason(new_context, server, shots):  # noqa: F811
-    page = new_context().new_page()
-    log_in(page, server, "archivist")
+def test_unpublishing_two_documents_with_one_reason(logged_in_page, shots):
+    page = logged_in_page("archivist")
     page.goto("/admin/archive/document/")
     for title in ("Sikorski–Mayski agreement", "Polish–Soviet military agreement"):
         page.get_by_role("row").filter(has_text=title).get_by_role("checkbox").check()
@@ -46,9 +35,8 @@ def test_unpublishing_two_documents_with_one_reason(new_context, server, shots):
     shots.assert_saved(2)
 
 
-def test_a_delete_asks_why_and_says_the_record_can_be_recovered(new_context, server):  # noqa: F811
-    page = new_context().new_page()
-    log_in(page, server, "admin")
+def test_a_delete_asks_why_and_says_the_record_can_be_recovered(logged_in_page):
+    page = logged_in_page("admin")
     page.goto("/admin/archive/source/add/")
     page.get_by_label("Title").fill("A note to delete")
     page.get_by_label("Reason for this change").fill("Entered by mistake")

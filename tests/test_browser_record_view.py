@@ -1,7 +1,7 @@
 """The read view of every record type in a real browser, as a reader and as an archivist.
 
-Chromium (Playwright) against the served demo archive of tests/test_browser.py
-(its fixtures, imported: a server of this module's own). A reader who opens a
+Chromium (Playwright) against the served demo archive of tests/browser.py (the
+server shared by the modules that change nothing). A reader who opens a
 record from a list reads it (no inputs), follows its relations both ways; an
 archivist goes between the read view and the edit form in one click each way,
 and the edit form lists what other records say of the record.
@@ -12,17 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import test_browser
-from tests.test_browser import ROOT, log_in
+from tests.browser import ROOT
 
-# test_browser's fixtures: this module gets a served archive and a browser of its own.
-browser = test_browser.browser
-server = test_browser.server
-server_logs_on_failure = test_browser.server_logs_on_failure
-new_context = test_browser.new_context
-shots = test_browser.shots
-
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]
 
 # For each record type: its list's name, a demo record, and one row of each list
 # the read view shows of it (the list's title, the row's first cells).
@@ -87,10 +79,9 @@ def expect_lists(page: Page, lists: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("plural", RECORDS)
-def test_a_reader_opens_each_record_type_to_read(new_context, server, shots, plural):
+def test_a_reader_opens_each_record_type_to_read(logged_in_page, shots, plural):
     name, lists = RECORDS[plural]
-    page = new_context().new_page()
-    log_in(page, server, "reader")
+    page = logged_in_page("reader")
     # The record's name in the list: the read view, not a form of disabled inputs.
     open_from_list(page, plural, name)
     expect(page).to_have_url(VIEW)
@@ -108,10 +99,9 @@ def test_a_reader_opens_each_record_type_to_read(new_context, server, shots, plu
 
 
 @pytest.mark.parametrize("plural", RECORDS)
-def test_an_archivist_goes_between_the_view_and_the_edit_form(new_context, server, shots, plural):
+def test_an_archivist_goes_between_the_view_and_the_edit_form(logged_in_page, shots, plural):
     name, lists = RECORDS[plural]
-    page = new_context().new_page()
-    log_in(page, server, "archivist")
+    page = logged_in_page("archivist")
     page.goto("/admin/")
     page.get_by_role("link", name=plural, exact=True).first.click()
     row = page.locator("#result_list tbody tr").filter(
@@ -132,9 +122,8 @@ def test_an_archivist_goes_between_the_view_and_the_edit_form(new_context, serve
     shots.assert_saved(2)
 
 
-def test_relations_read_both_ways_from_a_person_to_documents(new_context, server, shots):
-    page = new_context().new_page()
-    log_in(page, server, "reader")
+def test_relations_read_both_ways_from_a_person_to_documents(logged_in_page, server, shots):
+    page = logged_in_page("reader")
     page.goto(f"/admin/archive/person/{server.ids['ivan-maisky']}/view/")
     signed = page.locator("section.record-section").filter(
         has=page.get_by_role("heading", name=re.compile("^Documents signed"))
@@ -160,9 +149,8 @@ def test_relations_read_both_ways_from_a_person_to_documents(new_context, server
     shots.assert_saved(2)
 
 
-def test_the_edit_form_lists_what_other_records_say_of_the_record(new_context, server, shots):
-    page = new_context().new_page()
-    log_in(page, server, "archivist")
+def test_the_edit_form_lists_what_other_records_say_of_the_record(logged_in_page, shots):
+    page = logged_in_page("archivist")
     open_from_list(page, "Documents", "Molotov–Ribbentrop Pact")
     expect(page).to_have_url(CHANGE)
     incoming = page.locator(".record-incoming")
@@ -175,11 +163,10 @@ def test_the_edit_form_lists_what_other_records_say_of_the_record(new_context, s
     shots.assert_saved(1)
 
 
-def test_screenshot_of_a_persons_page_as_a_reader(new_context, server):
+def test_screenshot_of_a_persons_page_as_a_reader(logged_in_page, server):
     """The closing note's "after" (docs/screenshots/record-view-after.png): the first
     screen of Ivan Maisky's page, as a reader opens it."""
-    page = new_context().new_page()
-    log_in(page, server, "reader")
+    page = logged_in_page("reader")
     page.goto(f"/admin/archive/person/{server.ids['ivan-maisky']}/change/")
     expect(page).to_have_url(VIEW)
     expect(page.locator("#content h1")).to_have_text("Ivan Maisky")

@@ -1,34 +1,15 @@
 """A record's and a search's timeline, and the places' map drawn in a real browser
-(chromium, by Playwright): the server, browser and logins are tests/test_browser.py's."""
+(chromium, by Playwright): the server (shared: nothing here changes it), browser and
+logins are tests/browser.py's."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    CSP_WATCH,
-    _watch_csp,
-    browser,
-    log_in,
-    new_context,
-    server,
-    server_logs_on_failure,
-)
-
-pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+pytestmark = [pytest.mark.browser, pytest.mark.live_server, pytest.mark.shared_server]
 
 
-def reader_page(new_context, server):  # noqa: F811
-    """A page logged in as the demo's reader, and the CSP violations it reports."""
-    context = new_context()
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    reported = _watch_csp(page)
-    log_in(page, server, "reader")
-    return page, reported
-
-
-def test_a_person_s_timeline_is_drawn(new_context, server):  # noqa: F811
-    page, reported = reader_page(new_context, server)
+def test_a_person_s_timeline_is_drawn(logged_in_page, server):
+    page = logged_in_page("reader")
     page.goto(f"/admin/archive/person/{server.ids['ivan-maisky']}/view/")
     chart = page.locator("svg.timeline")
     expect(chart).to_be_visible()
@@ -37,11 +18,10 @@ def test_a_person_s_timeline_is_drawn(new_context, server):  # noqa: F811
     assert box["width"] > 600 and box["height"] > 60, box
     negotiations = chart.locator("rect").first.bounding_box()
     assert negotiations["width"] > 100, negotiations  # 5 to 30 July of a July-only span
-    assert reported == []
 
 
-def test_the_places_are_drawn_on_a_map(new_context, server):  # noqa: F811
-    page, reported = reader_page(new_context, server)
+def test_the_places_are_drawn_on_a_map(logged_in_page):
+    page = logged_in_page("reader")
     page.goto("/admin/archive/place/")
     page.get_by_role("link", name="Map").click()
     drawn = page.locator("svg.place-map")
@@ -54,11 +34,10 @@ def test_the_places_are_drawn_on_a_map(new_context, server):  # noqa: F811
     land = drawn.locator("path.land").bounding_box()
     whole = drawn.bounding_box()
     assert land["width"] >= whole["width"] and land["height"] >= whole["height"], (land, whole)
-    assert reported == []
 
 
-def test_a_search_s_timeline_is_drawn(new_context, server):  # noqa: F811
-    page, reported = reader_page(new_context, server)
+def test_a_search_s_timeline_is_drawn(logged_in_page):
+    page = logged_in_page("reader")
     page.goto("/admin/")
     page.get_by_label("Search every record").fill("maisky")
     page.get_by_label("Search every record").press("Enter")
@@ -69,4 +48,3 @@ def test_a_search_s_timeline_is_drawn(new_context, server):  # noqa: F811
     expect(page.locator("#search-hits tbody tr")).to_have_count(4)
     box = chart.bounding_box()
     assert box["width"] > 600 and box["height"] > 60, box
-    assert reported == []
