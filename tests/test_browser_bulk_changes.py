@@ -1,6 +1,10 @@
-"""Changes to many records, and a delete, in a real browser (chromium, by Playwright):
-each asks for its reason, and each record changed gets a version with it. The
-server, browser and logins are tests/browser.py's (a server of this module's own)."""
+"""Changes that ask first, in a real browser (chromium, by Playwright): a change to
+many records and a delete ask for their reason, and each record changed gets a
+version with it; a record that looks like one the archive holds is saved once the
+archivist says it is another. The server, browser and logins are tests/browser.py's
+(a server of this module's own)."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -44,13 +48,83 @@ def test_a_delete_asks_why_and_says_the_record_can_be_recovered(logged_in_page):
     page.get_by_role("row").filter(has_text="A note to delete").get_by_role("link").first.click()
     page.get_by_role("link", name="Delete").click()
 
-    expect(page.locator("p.recoverable")).to_contain_text("can be recovered")
+    expect(page.locator("p.recoverable")).to_have_text(
+        "A deleted record can be recovered, with the rows deleted along with it: "
+        "“Deleted records” on the list of sources. Its history is kept."
+    )
     reason = page.get_by_label("Reason for this change")
     expect(reason).to_have_attribute("required", "")  # the browser asks before sending
     reason.fill("A duplicate of nothing")
     page.get_by_role("button", name="Yes, I’m sure").click()
-    expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
+    expect(page.locator(".messagelist")).to_have_text(
+        "The source “A note to delete” was deleted successfully."
+    )
 
     page.get_by_role("link", name="Deleted records").click()
     deleted = page.get_by_role("row").filter(has_text="A note to delete")
-    expect(deleted).to_contain_text("A duplicate of nothing")
+    expect(deleted.locator("td").nth(3)).to_have_text("A duplicate of nothing")
+    # Its history: the delete, newest, with its reason, over the version it was created.
+    deleted.get_by_role("link", name="History").click()
+    expect(page.locator("#content-main .errornote")).to_have_text(
+        "This record was deleted. Open its last version below to recover it."
+    )
+    entries = page.locator("#change-history tbody tr.history-entry")
+    expect(entries).to_have_count(2)
+    when = re.compile(r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s*$")  # as laid out in the cell
+    expect(entries.first.locator("td")).to_have_text(
+        [when, "Deleted", "admin", "A duplicate of nothing", ""]
+    )
+    expect(entries.last.locator("td")).to_have_text(
+        [when, "Created", "admin", "Entered by mistake", ""]
+    )
+
+
+# The look-alike of Ivan Maisky (1884-01-19): "Mayski" is "Maisky" once normalised.
+LOOK_ALIKE = {"name": "Ivan Mayski", "born": "1884-01-19", "slug": "ivan-mayski"}
+ANOTHER = "It is another person: save it all the same"
+COUNTED = """
+import json
+from archive.models import Person
+versions = Person.history.filter(slug="ivan-mayski")
+print("JSON " + json.dumps({
+    "persons": Person.objects.count(),
+    "versions": list(versions.values_list("history_type", "history_change_reason")),
+}))
+"""
+
+
+def test_a_look_alike_is_saved_once_the_archivist_says_it_is_another(logged_in_page, server, shots):
+    persons = server.shell(COUNTED)["persons"]
+    page = logged_in_page("archivist")
+    page.goto("/admin/archive/person/add/")
+    for field, value in LOOK_ALIKE.items():
+        page.locator(f"#id_{field}").fill(value)
+    page.locator("#id_change_reason").fill("His namesake, of the Leningrad files")
+    page.locator("input[name=_save]").click()
+
+    # Refused, the look-alike named and linked to its read view; nothing saved.
+    refusal = page.locator("ul.errorlist.nonfield li")
+    expect(refusal).to_have_text(
+        "The archive already has a person with this name and date: Ivan Maisky "
+        f"(ivan-maisky). If this is another one, tick the box and save again. {ANOTHER}"
+    )
+    expect(refusal.get_by_role("link", name="Ivan Maisky", exact=True)).to_have_attribute(
+        "href", f"/admin/archive/person/{server.ids['ivan-maisky']}/view/"
+    )
+    expect(page.locator("#id_name")).to_have_value("Ivan Mayski")
+    expect(page.locator("#id_change_reason")).to_have_value("His namesake, of the Leningrad files")
+    shots.take(page, "refused")
+    assert server.shell(COUNTED) == {"persons": persons, "versions": []}
+
+    # Ticked: saved, once.
+    page.get_by_label(ANOTHER).check()
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_have_text(
+        "The person “Ivan Mayski” was added successfully."
+    )
+    shots.take(page, "saved")
+    assert server.shell(COUNTED) == {
+        "persons": persons + 1,
+        "versions": [["+", "His namesake, of the Leningrad files"]],
+    }
+    shots.assert_saved(2)
