@@ -481,3 +481,26 @@ def test_deleted_records_lists_each_once_by_its_last_deletion(client, superuser,
     assert [(v.id, v.history_change_reason, v.label) for v in listing] == [
         (agreement.pk, "Out of scope", "Sikorski–Mayski agreement")
     ]
+
+
+def test_a_revert_to_a_role_no_list_has_writes_nothing(client, archivist, agreement):
+    """Roles were free text before their lists (migration 0009): a version from then
+    may hold one that no list has, which the revert must not write back."""
+    client.force_login(archivist)
+    (signature,) = agreement.signatories.all()
+    DocumentSignatory.history.filter(id=signature.pk).update(role="plenipotentiary")
+    change(client, agreement, "Summary", summary="Restores relations.")
+    then = agreement.history.latest()
+    change(client, agreement, "Renamed", title="Polish–Soviet agreement")
+    versions = {m: m.history.count() for m in (Document, DocumentSignatory)}
+    page = client.get(revert_url(agreement, then))
+    response = client.post(revert_url(agreement, then), form_data(page))
+    assert response.status_code == 302
+    message = [str(m) for m in response.wsgi_request._messages]
+    assert message == [
+        "Nothing was saved. Cannot restore signatory “Ivan Maisky for Soviet Union”: its "
+        "role “plenipotentiary” is not one of its choices: “signatory”, “countersignatory”, "
+        "“witness”. Revert to a later version, or set the row's role by hand."
+    ]
+    assert {m: m.history.count() for m in versions} == versions
+    assert agreement.signatories.get().role == "signatory"

@@ -35,7 +35,7 @@ from django.http import QueryDict
 
 from archive import change_reasons, history
 from archive.library_versions import require
-from archive.models.base import Record, Row
+from archive.models.base import Record, Row, choices_off_list
 
 require(
     "django-simple-history",
@@ -230,9 +230,22 @@ def restore_rows(record_model: type[Record], pk, version, user) -> int:
     another.
     """
     changes = row_changes(record_model, pk, version)
-    missing = _missing_links([c.then for c in changes if c.then is not None])
+    restored = [c.then for c in changes if c.then is not None]
+    missing = _missing_links(restored)
     if missing:
         raise CannotRevert("Cannot restore " + "; ".join(missing) + ".")
+    off_list = [
+        f"{row._meta.verbose_name} “{row}”: its {field} {problem}"
+        for row in restored
+        for field, problem in choices_off_list(row).items()
+    ]
+    if off_list:
+        # Roles were free text before their lists (migration 0009): an old
+        # version's role may be one that no list has.
+        raise CannotRevert(
+            "Cannot restore " + "; ".join(off_list) + " Revert to a later version, or set "
+            "the row's role by hand."
+        )
     failed = []
     # Removals first, so that a row added back does not clash with the one added in its place.
     order = {"removed": 0, "changed": 1, "added": 2}

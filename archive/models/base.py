@@ -160,6 +160,21 @@ class DatedMixin:
         self.derive_dates(report_invalid=False)
 
 
+def choices_off_list(instance) -> dict[str, str]:
+    """The fields of ``instance`` whose value is not one of their choices (a role, a
+    kind), each with what is wrong: forms refuse such values, but a fixture or an
+    old version may hold one."""
+    off = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.choices and value not in field.empty_values:
+            choices = [choice for choice, _ in field.flatchoices]
+            if value not in choices:
+                listed = ", ".join(f"“{choice}”" for choice in choices)
+                off[field.name] = f"“{value}” is not one of its choices: {listed}."
+    return off
+
+
 class RecordQuerySet(DateRangeQuerySet):
     """The queryset of every record model: a date range counted and paged by span
     class (``archive.date_ranges``), and counts remembered for the data version

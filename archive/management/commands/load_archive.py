@@ -25,6 +25,7 @@ from archive import fixture_versions
 from archive.fixture_versions import loading_fixture
 from archive.library_versions import require
 from archive.models import Record
+from archive.models.base import choices_off_list
 
 require(
     "Django",
@@ -126,7 +127,10 @@ class Command(loaddata.Command):
         # second save is the row as the fixture gives it: version that one.
         fixture_versions.defer_version(obj.object, bool(obj.deferred_fields))
         try:
-            check_choices(obj.object)
+            off_list = choices_off_list(obj.object)
+            if off_list:
+                # loaddata saves any value; a form would refuse it.
+                raise ValidationError(off_list)
             return super().save_obj(obj)
         except ValidationError as error:
             raise FixtureRowError(
@@ -134,20 +138,6 @@ class Command(loaddata.Command):
             ) from error
         finally:
             fixture_versions.defer_version(obj.object, False)
-
-
-def check_choices(instance):
-    """Refuse a value outside its field's choices (a role, a kind), as a form would:
-    ``loaddata`` saves it as it is."""
-    errors = {}
-    for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if field.choices and value not in field.empty_values:
-            if value not in {choice for choice, _ in field.flatchoices}:
-                choices = ", ".join(f"“{choice}”" for choice, _ in field.flatchoices)
-                errors[field.name] = f"“{value}” is not one of its choices: {choices}."
-    if errors:
-        raise ValidationError(errors)
 
 
 def _record_references(obj):
