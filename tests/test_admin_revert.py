@@ -483,24 +483,60 @@ def test_deleted_records_lists_each_once_by_its_last_deletion(client, superuser,
     ]
 
 
-def test_a_revert_to_a_role_no_list_has_writes_nothing(client, archivist, agreement):
+def test_a_revert_reads_a_role_no_list_has_as_the_lists_read_it(client, archivist, agreement):
     """Roles were free text before their lists (migration 0009): a version from then
-    may hold one that no list has, which the revert must not write back."""
+    may hold one that no list has; the revert gives the row the role its text
+    means, as 0009 did, and says so."""
     client.force_login(archivist)
     (signature,) = agreement.signatories.all()
-    DocumentSignatory.history.filter(id=signature.pk).update(role="plenipotentiary")
+    DocumentSignatory.history.filter(id=signature.pk).update(role=" Witness")
     change(client, agreement, "Summary", summary="Restores relations.")
     then = agreement.history.latest()
     change(client, agreement, "Renamed", title="Polish–Soviet agreement")
-    versions = {m: m.history.count() for m in (Document, DocumentSignatory)}
     page = client.get(revert_url(agreement, then))
     response = client.post(revert_url(agreement, then), form_data(page))
     assert response.status_code == 302
-    message = [str(m) for m in response.wsgi_request._messages]
-    assert message == [
-        "Nothing was saved. Cannot restore signatory “Ivan Maisky for Soviet Union”: its "
-        "role “plenipotentiary” is not one of its choices: “signatory”, “countersignatory”, "
-        "“witness”. Revert to a later version, or set the row's role by hand."
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages[:2] == [
+        "Also set back 1 row(s) as they were then.",
+        "The signatory “Ivan Maisky for Soviet Union” had the role “ Witness”, which roles "
+        "now read as “witness”.",
     ]
-    assert {m: m.history.count() for m in versions} == versions
-    assert agreement.signatories.get().role == "signatory"
+    assert agreement.signatories.get().role == "witness"
+
+
+def test_a_record_deleted_before_the_lists_is_recovered_with_its_roles_read(
+    client, superuser, agreement
+):
+    client.force_login(superuser)
+    client.post(delete_url(agreement), {"post": "yes", "change_reason": "Duplicate"})
+    DocumentSignatory.history.update(role="Plenipotentiary")  # as before 0009
+    deletion = agreement.history.latest()
+    page = client.get(revert_url(agreement, deletion))
+    response = client.post(revert_url(agreement, deletion), form_data(page))
+    assert response.status_code == 302
+    assert (
+        "The signatory “Ivan Maisky for Soviet Union” had the role “Plenipotentiary”, which "
+        "roles now read as “signatory”."
+    ) in [str(m) for m in response.wsgi_request._messages]
+    recovered = Document.objects.get(pk=agreement.pk)
+    assert list(recovered.signatories.values_list("role", flat=True)) == ["signatory"]
+
+
+def test_a_revert_leaves_a_published_slug_as_it_is(client, archivist, agreement):
+    """The form shows a slug once published as text; a revert keeps it too."""
+    client.force_login(archivist)
+    agreement.published = True
+    agreement.save()
+    then = agreement.history.latest()
+    agreement.slug = "sikorski-maisky-agreement"  # mended in code, the address now
+    agreement.title = "Agreement"
+    agreement.save()
+    page = client.get(revert_url(agreement, then))
+    assert [name for name, *_ in page.context["revert_plan"].fields] == ["title"]
+    assert client.post(revert_url(agreement, then), form_data(page)).status_code == 302
+    agreement.refresh_from_db()
+    assert (agreement.slug, agreement.title) == (
+        "sikorski-maisky-agreement",
+        "Sikorski–Mayski agreement",
+    )

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -39,6 +41,27 @@ def test_the_migration_s_frozen_lists_are_the_live_ones():
     for model in RELATIONS:
         _, _, frozen = MIGRATION.RELATIONS[model._meta.model_name]
         assert frozen == [role.value for role in model.roles.roles], model.__name__
+
+
+def test_the_migration_reads_text_as_the_live_lists_do():
+    """A revert to a version from before the lists reads its role as 0009 read the
+    rows (archive.admin.revert.read_old_roles): the two readings agree."""
+    for model in RELATIONS:
+        name = model._meta.model_name
+        texts = [*MIGRATION.SYNONYMS.get(name, {}), "chief cook", " PARTY ", "Signed  At"]
+        for text in texts:
+            frozen = MIGRATION.read_role(name, text) or MIGRATION.RELATIONS[name][2][0]
+            assert model.roles.read(text) == frozen, (name, text)
+
+
+def test_a_migration_raises_the_cache_s_copy_of_the_data_version(db):
+    """0009 writes without signals: post_migrate raises the copy that Redis-backed
+    servers key their caches on to the row it left."""
+    data_version.bump()
+    number = data_version.from_db()
+    caches["default"].delete(data_version.CACHE_KEY)
+    call_command("migrate", verbosity=0)
+    assert caches["default"].get(data_version.CACHE_KEY) == number
 
 
 @pytest.mark.parametrize(

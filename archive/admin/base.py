@@ -361,12 +361,20 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
             # Only inline rows changed: their versions say so; a version of
             # the record that changes nothing would only blur its history.
             return
+        if reverting:
+            now = self.model._default_manager.filter(pk=obj.pk).first()
+            if now is not None and now.was_ever_published():
+                obj.slug = now.slug  # an address once published stays (revert.plan)
         super().save_model(request, obj, form, change)
         if reverting:  # the rows too, before the success message is queued
             _, version = revert.version_of(self.model, *request.resolver_match.args[:2])
-            rows = revert.restore_rows(self.model, obj.pk, version, request.user)
-            if rows:
-                self.message_user(request, f"Also set back {rows} row(s) as they were then.")
+            restored = revert.restore_rows(self.model, obj.pk, version, request.user)
+            if restored.rows:
+                self.message_user(
+                    request, f"Also set back {restored.rows} row(s) as they were then."
+                )
+            for sentence in restored.read_roles:
+                self.message_user(request, sentence, messages.WARNING)
 
     def get_prepopulated_fields(self, request, obj=None):
         # The slug is filled from the name (or title) as it is typed, until it is

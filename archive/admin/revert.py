@@ -135,6 +135,8 @@ def url_id(model, quoted: str):
 def plan(record_model: type[Record], pk, version) -> Plan:
     record_now = record_model._default_manager.filter(pk=pk).first()
     record_then = history.instance_of(version)
+    if record_now is not None and record_now.was_ever_published():
+        record_then.slug = record_now.slug  # an address once published stays
     fields = [] if record_now is None else _changed_fields(record_then, record_now)
     return Plan(record_then, record_now, fields, row_changes(record_model, pk, version))
 
@@ -234,18 +236,14 @@ def restore_rows(record_model: type[Record], pk, version, user) -> int:
     missing = _missing_links(restored)
     if missing:
         raise CannotRevert("Cannot restore " + "; ".join(missing) + ".")
+    read = read_old_roles(restored)
     off_list = [
         f"{row._meta.verbose_name} “{row}”: its {field} {problem}"
         for row in restored
         for field, problem in choices_off_list(row).items()
     ]
     if off_list:
-        # Roles were free text before their lists (migration 0009): an old
-        # version's role may be one that no list has.
-        raise CannotRevert(
-            "Cannot restore " + "; ".join(off_list) + " Revert to a later version, or set "
-            "the row's role by hand."
-        )
+        raise CannotRevert("Cannot restore " + "; ".join(off_list))
     failed = []
     # Removals first, so that a row added back does not clash with the one added in its place.
     order = {"removed": 0, "changed": 1, "added": 2}
@@ -264,7 +262,29 @@ def restore_rows(record_model: type[Record], pk, version, user) -> int:
         raise CannotRevert(
             "Cannot restore " + "; ".join(failed) + ": it clashes with a row of the same kind."
         )
-    return len(changes)
+    return Restored(len(changes), read)
+
+
+@dataclass(frozen=True)
+class Restored:
+    rows: int
+    read_roles: list[str]  # each old role read into its list, said in a sentence
+
+
+def read_old_roles(rows) -> list[str]:
+    """Give each row whose role no list has (a version from before the lists,
+    migration 0009) the role its text means, as 0009 read it; say each."""
+    said = []
+    for row in rows:
+        vocabulary = getattr(row, "roles", None)
+        if vocabulary is not None and row.role not in vocabulary.by_value:
+            role = vocabulary.read(row.role)
+            said.append(
+                f"The {row._meta.verbose_name} “{row}” had the role “{row.role}”, which roles "
+                f"now read as “{role}”."
+            )
+            row.role = role
+    return said
 
 
 def _missing_links(rows) -> list[str]:

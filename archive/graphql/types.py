@@ -29,7 +29,10 @@ DESCRIPTION = "A public description of the record."
 def role_field(relation):
     """A relation's role, described with its controlled list and what each role means."""
     roles = "; ".join(f"“{role.value}”: {role.meaning}" for role in relation.roles.roles)
-    return field(f"The role in this relation, one of a controlled list. {roles}.")
+    return field(
+        f"The role in this relation, one of a controlled list. {roles}. (A version from "
+        "before the lists, read `asOf` or in a history, holds the free text it had.)"
+    )
 
 
 def archive_type(model, name: str, description: str, *, rows: bool = False):

@@ -1,16 +1,19 @@
 """The roles a relation row may carry: one controlled list per relation.
 
-Each role means one thing, said once here: the admin shows the meaning beside
-each choice, docs/data.md lists them, and a row with a role outside its
-relation's list is refused (in a form, a fixture or a save). A role's value is
-what is stored and what fixtures and the API carry ("signed at").
+Each role means one thing, said once here: the admin lists the meanings under
+a relation's rows, docs/data.md lists them, and a role outside its relation's
+list is refused by the admin's forms, by load_archive and by a revert. (Code
+that saves a row itself is trusted: nothing refuses it at the save.) A role's
+value is what is stored and what fixtures and the API carry ("signed at").
 
-The free text that roles were before migration 0009 was read into these lists
-there (its frozen copy of the synonyms below says how).
+Roles were free text before migration 0009, which read the stored text into
+these lists (:meth:`Vocabulary.read`, its frozen copy there); a revert to a
+version from before reads its text the same way.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -28,9 +31,11 @@ class Role:
 class Vocabulary:
     """The roles of one relation, the first its default."""
 
-    def __init__(self, *roles: Role, note: str = ""):
+    def __init__(self, *roles: Role, note: str = "", synonyms: dict[str, str] | None = None):
         self.roles = roles
         self.note = note  # how the roles are worded, where it needs saying
+        # Free text met before the lists, as it reads once lower-cased.
+        self.synonyms = synonyms or {}
         self.by_value = {role.value: role for role in roles}
 
     @property
@@ -41,10 +46,13 @@ class Vocabulary:
     def choices(self) -> list[tuple[str, str]]:
         return [(role.value, role.value) for role in self.roles]
 
-    @property
-    def described_choices(self) -> list[tuple[str, str]]:
-        """The choices as a form offers them: each role with what it means."""
-        return [(role.value, f"{role.value}: {role.meaning}") for role in self.roles]
+    def read(self, text: str) -> str:
+        """The role that free text from before the lists means: the role itself in
+        any case or spacing, a known synonym, else the default."""
+        key = re.sub(r"\s+", " ", text).strip().casefold()
+        if key in self.by_value:
+            return key
+        return self.synonyms.get(key, self.default)
 
     def field(self) -> models.CharField:
         """The ``role`` column of a relation with these roles."""
@@ -81,6 +89,12 @@ EVENT_PARTICIPANT = Vocabulary(
     Role("member", "belonged to a mission or a delegation that another led"),
     Role("commander", "commanded forces in the event"),
     Role("witness", "was present and bore witness, taking no part"),
+    synonyms={
+        "soviet leader": "leader",
+        "head of state": "leader",
+        "head of government": "leader",
+        "delegate": "member",
+    },
 )
 
 EVENT_STATE = Vocabulary(
@@ -96,6 +110,7 @@ EVENT_STATE = Vocabulary(
     Role("sending state", "sent the mission or the delegation"),
     Role("host", "the event took place on its territory or at its invitation"),
     Role("observer", "watched without taking part"),
+    synonyms={"victim": "invaded"},
 )
 
 EVENT_DOCUMENT = Vocabulary(
@@ -115,4 +130,5 @@ EVENT_DOCUMENT = Vocabulary(
         "declared what this event brought about void",
     ),
     note="Worded from the document: the pact “led to” the invasion.",
+    synonyms={"negotiated": "negotiated at", "annulled": "invalidated"},
 )
