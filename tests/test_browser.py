@@ -290,6 +290,9 @@ def test_the_admin_works_under_its_content_security_policy(logged_in_page, shots
     with page.expect_popup() as opened:
         page.locator("#add_id_place").click()
     popup = opened.value
+    # Django's change_form.js focuses the first field once the page has loaded: a
+    # field filled before then may have its text typed into that one.
+    popup.wait_for_load_state()
     popup.locator("#id_name").fill("Kremlin, Moscow")
     popup.locator("#id_slug").fill("kremlin-moscow")
     # Published, as the document is: a draft place would make its save ask first
