@@ -74,10 +74,12 @@ def dated_records(record) -> list:
 
 
 def by_date(records) -> list:
-    """The events and documents among ``records`` that have a date, earliest first."""
+    """The events and documents among ``records`` that have a date, earliest first;
+    on one day, documents before events, then by name (ids differ from one
+    database to another: not an order a reader could follow)."""
     return sorted(
         (r for r in records if isinstance(r, Document | Event) and r.date),
-        key=lambda r: (r.date_earliest or datetime.date.min, r.pk),
+        key=lambda r: (r.date_earliest or datetime.date.min, isinstance(r, Event), str(r), r.pk),
     )
 
 
