@@ -362,9 +362,7 @@ class ArchiveAdmin(LabelledAutocompletes, RefuseStaleEdits, SimpleHistoryAdmin):
             # the record that changes nothing would only blur its history.
             return
         if reverting:
-            now = self.model._default_manager.filter(pk=obj.pk).first()
-            if now is not None and now.was_ever_published():
-                obj.slug = now.slug  # an address once published stays (revert.plan)
+            revert.keep_published_slug(obj, self.model._default_manager.filter(pk=obj.pk).first())
         super().save_model(request, obj, form, change)
         if reverting:  # the rows too, before the success message is queued
             _, version = revert.version_of(self.model, *request.resolver_match.args[:2])

@@ -135,8 +135,7 @@ def url_id(model, quoted: str):
 def plan(record_model: type[Record], pk, version) -> Plan:
     record_now = record_model._default_manager.filter(pk=pk).first()
     record_then = history.instance_of(version)
-    if record_now is not None and record_now.was_ever_published():
-        record_then.slug = record_now.slug  # an address once published stays
+    keep_published_slug(record_then, record_now)
     fields = [] if record_now is None else _changed_fields(record_then, record_now)
     return Plan(record_then, record_now, fields, row_changes(record_model, pk, version))
 
@@ -223,8 +222,16 @@ class CannotRevert(Exception):
     """The revert cannot be written; nothing has been (the transaction is rolled back)."""
 
 
-def restore_rows(record_model: type[Record], pk, version, user) -> int:
-    """Set the record's rows back to ``version``'s moment; returns the rows written.
+def keep_published_slug(record_then: Record, record_now: Record | None) -> None:
+    """A revert leaves an address once published as it is (the form shows it as
+    text): ``record_then`` gets the slug of ``record_now`` if that was ever published."""
+    if record_now is not None and record_now.was_ever_published():
+        record_then.slug = record_now.slug
+
+
+def restore_rows(record_model: type[Record], pk, version, user) -> Restored:
+    """Set the record's rows back to ``version``'s moment; returns how many rows
+    were written and each old role read into its list (:func:`read_old_roles`).
 
     Call it inside the revert's transaction and reason scope; raises
     :class:`CannotRevert` (and the caller rolls back) when a row cannot be
